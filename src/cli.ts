@@ -1,0 +1,105 @@
+/**
+ * The lessonkit command-line program: builds the commander program, runs it, and is the one
+ * place that turns errors into exit codes (0 ok, 1 findings, 2 usage/input, 3 internal, 130 cancelled).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import { setCancelSignal } from './commands/shared.js';
+import { CancelledError, FindingsError, isCancellation, UserError } from './errors.js';
+import { createLogger, shouldUseColor } from './ui/logger.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Builds the program with every command registered. */
+export function createProgram(): Command {
+  const program = new Command('lessonkit');
+  program
+    .description('Turn a screen recording into short lessons that run in any LMS (SCORM 1.2, SCORM 2004, xAPI, cmi5).')
+    .version(pkg.version, '--version', 'print the lessonkit version')
+    .option('--json', 'print the result as one JSON document on stdout')
+    .option('-q, --quiet', 'print only errors and results')
+    .option('--verbose', 'say more about what happens')
+    .option('--debug', 'show stack traces and ffmpeg command lines')
+    .addOption(new Option('-C, --dir <dir>', 'the course folder (default: the current folder)'))
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run `lessonkit --help` for the commands and their examples)')
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  $ lessonkit init my-course --title "Mobile access"\n  $ lessonkit doctor\n\nExit codes: 0 ok, 1 findings or a failed item, 2 usage or input error, 3 internal error, 130 cancelled.',
+  );
+  for (const register of COMMANDS) register(program);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` and sets process.exitCode. */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  setCancelSignal(controller.signal);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    controller.abort();
+    if (interrupts > 1) process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const json = argv.includes('--json');
+  const debug = argv.includes('--debug');
+  const logger = createLogger({ level: debug ? 'debug' : 'normal', color: shouldUseColor({ json, env: process.env, isTTY: Boolean(process.stderr.isTTY) }) });
+  let code = 0;
+  try {
+    await createProgram().parseAsync(argv, { from: 'node' });
+    if (controller.signal.aborted) throw new CancelledError();
+  } catch (err) {
+    code = handleError(err, { json, debug, logger });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  process.exitCode = code;
+  return code;
+}
+
+function handleError(err: unknown, o: { json: boolean; debug: boolean; logger: ReturnType<typeof createLogger> }): number {
+  const { logger } = o;
+  const emitJson = (error: Record<string, unknown>) => {
+    if (o.json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n');
+  };
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // commander has already printed its message to stderr.
+    emitJson({ code: 'E_USAGE', message: err.message.replace(/^error: /, '') });
+    return 2;
+  }
+  if (err instanceof UserError) {
+    logger.error(err.message);
+    for (const d of err.details) process.stderr.write(`  ${d}\n`);
+    if (err.hint) process.stderr.write(`  ${logger.c.cyan('fix:')} ${err.hint}\n`);
+    if (o.debug && err.stack) process.stderr.write(err.stack + '\n');
+    emitJson({ code: err.code, message: err.message, details: err.details, hint: err.hint });
+    return err.exitCode;
+  }
+  if (err instanceof FindingsError) {
+    if (err.message) logger.error(err.message);
+    return 1;
+  }
+  if (isCancellation(err)) {
+    process.stderr.write('Cancelled.\n');
+    emitJson({ code: 'E_CANCELLED', message: 'Cancelled.' });
+    return 130;
+  }
+  const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  logger.error('lessonkit hit an internal error (a bug). Please report it with the output below.');
+  process.stderr.write(stack + '\n');
+  emitJson({ code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) });
+  return 3;
+}
+
+await main(process.argv);

@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
+import { registerLesson } from './lesson.js';
+
+/** Every command, in the order `--help` lists them. Add new commands here. */
+export const COMMANDS: ((program: Command) => void)[] = [
+  registerInit,
+  registerLesson,
+  registerDoctor,
+];

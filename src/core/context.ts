@@ -1,0 +1,52 @@
+/** What every core function receives besides its options: where to log, when to stop, how to report progress. */
+
+/** A progress event from long work. The UI draws a bar on a TTY, a line per finished item elsewhere. */
+export interface ProgressEvent {
+  /** Stage name, e.g. `encode`, `zip`, `validate`. */
+  phase: string;
+  /** Items (or seconds of media, or bytes) done so far. */
+  current: number;
+  /** Total to do; 0 when unknown. */
+  total: number;
+  /** What is being worked on, e.g. a segment id or a file name. */
+  item?: string;
+  /** True when `item` has just finished. */
+  done?: boolean;
+  /** Free-form extra text (speed, ETA). */
+  detail?: string;
+}
+
+/** Logging interface used by the core; never writes to stdout. */
+export interface Logger {
+  /** Normal information: what happened. */
+  info(message: string): void;
+  /** Something the user should look at, not fatal. */
+  warn(message: string): void;
+  /** Detail shown with `--verbose`. */
+  verbose(message: string): void;
+  /** Internals shown with `--debug` (command lines, stacks). */
+  debug(message: string): void;
+}
+
+/** The context every core function takes. */
+export interface RunContext {
+  /** Where messages go. */
+  logger: Logger;
+  /** Cancels long work (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Receives progress events. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A logger that drops everything; for tests and programmatic use. */
+export const silentLogger: Logger = {
+  info: () => {},
+  warn: () => {},
+  verbose: () => {},
+  debug: () => {},
+};
+
+/** A RunContext with a silent logger, for programmatic callers that do not care. */
+export function createSilentContext(signal?: AbortSignal): RunContext {
+  return { logger: silentLogger, signal };
+}

@@ -1,0 +1,365 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from '../../errors.js';
+import { isInside } from '../../utils/fs.js';
+import { courseSchema, type CourseFile, type TargetName } from './schema.js';
+import { formatTime, parseTime } from './time.js';
+
+/** The name of the course file at the root of every course folder. */
+export const COURSE_FILE = 'course.yaml';
+
+/** One problem found in course.yaml, with where it is and how to fix it. */
+export interface CourseProblem {
+  /** Path of the value, e.g. `lessons[1].segments[0].to`. */
+  path: string;
+  /** What is wrong, naming the value. */
+  message: string;
+  /** How to fix it. */
+  hint?: string;
+  /** 1-based line in course.yaml. */
+  line: number;
+  /** 1-based column in course.yaml. */
+  column: number;
+  /** Errors stop every command; warnings are printed. */
+  severity: 'error' | 'warning';
+}
+
+/** A segment after loading: times in seconds and paths resolved. */
+export interface Segment {
+  id: string;
+  title: string;
+  /** Source path as written in course.yaml. */
+  source: string;
+  /** Absolute path of the source recording. */
+  sourcePath: string;
+  /** Start in seconds. */
+  from: number;
+  /** End in seconds. */
+  to: number;
+  /** Captions as written, if any. */
+  captions?: string;
+  /** Absolute path of the captions file, if any. */
+  captionsPath?: string;
+}
+
+/** A lesson after loading. */
+export interface Lesson {
+  id: string;
+  title: string;
+  objectives: string[];
+  segments: Segment[];
+  workbook?: string;
+  cheatsheet?: string;
+  attachments: string[];
+  quiz?: string;
+}
+
+/** A loaded, validated course. Serialisable. */
+export interface Course {
+  /** Absolute path of the course folder. */
+  dir: string;
+  /** Absolute path of course.yaml. */
+  file: string;
+  id: string;
+  title: string;
+  version: string;
+  language: string;
+  description?: string;
+  authors: { name: string; organization?: string; email?: string }[];
+  iri?: string;
+  completion: CourseFile['completion'];
+  lessons: Lesson[];
+  /** Targets with aliases resolved (`scorm2004` becomes `scorm2004-4th`), without duplicates. */
+  targets: Exclude<TargetName, 'scorm2004'>[];
+}
+
+/** Options for {@link loadCourse}. */
+export interface LoadCourseOptions {
+  /** The course folder (absolute, or relative to `cwd`). */
+  dir: string;
+  /** Base for a relative `dir`. */
+  cwd: string;
+  /** Check that referenced files exist (default true). */
+  checkFiles?: boolean;
+}
+
+/** What {@link loadCourse} returns. */
+export interface LoadCourseResult {
+  course: Course;
+  /** Warnings found (errors throw). */
+  warnings: CourseProblem[];
+}
+
+/** Resolves the target aliases: `scorm2004` is SCORM 2004 4th Edition. */
+export function normalizeTargets(targets: readonly TargetName[]): Exclude<TargetName, 'scorm2004'>[] {
+  const out: Exclude<TargetName, 'scorm2004'>[] = [];
+  for (const t of targets) {
+    const n = t === 'scorm2004' ? 'scorm2004-4th' : t;
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/** Formats a path array as `lessons[1].segments[0].to`. */
+export function formatPath(p: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of p) {
+    if (typeof k === 'number') out += `[${k}]`;
+    else out += (out ? '.' : '') + String(k);
+  }
+  return out || '(root)';
+}
+
+/** Formats problems as `file:line:col  path: message (hint)` lines. */
+export function formatProblems(file: string, problems: readonly CourseProblem[]): string[] {
+  return problems.map((p) => `${file}:${p.line}:${p.column}  ${p.message}${p.hint ? ` (fix: ${p.hint})` : ''}`);
+}
+
+/** Reads and validates a course folder; throws a UserError listing every problem at once. */
+export async function loadCourse(options: LoadCourseOptions): Promise<LoadCourseResult> {
+  const dir = path.resolve(options.cwd, options.dir);
+  const file = path.join(dir, COURSE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError(`No ${COURSE_FILE} in ${dir}.`, {
+      code: 'E_COURSE_MISSING',
+      hint: 'Run the command inside a course folder, pass it with -C <dir>, or create one with `lessonkit init`.',
+    });
+  }
+  const { course, problems } = await checkCourseText(text, dir, options.checkFiles ?? true);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0 || !course) {
+    const shown = path.relative(options.cwd, file) || file;
+    throw new UserError(`${shown} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:`, {
+      code: 'E_COURSE_SCHEMA',
+      details: formatProblems(shown, errors),
+      hint: 'Fix each line above, then run the command again.',
+    });
+  }
+  return { course, warnings: problems.filter((p) => p.severity === 'warning') };
+}
+
+/** Parses course.yaml text with line information (exported for the editing helpers). */
+export function parseCourseDocument(text: string): { doc: Document; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false });
+  return { doc, lineCounter };
+}
+
+/**
+ * Validates course.yaml text: YAML syntax, the schema, then the rules a schema cannot say
+ * (times in order, unique ids, files present and inside the folder). Returns every problem.
+ */
+export async function checkCourseText(
+  text: string,
+  dir: string,
+  checkFiles: boolean,
+): Promise<{ course?: Course; problems: CourseProblem[] }> {
+  const { doc, lineCounter } = parseCourseDocument(text);
+  const problems: CourseProblem[] = [];
+  const at = (offset: number | undefined) => {
+    const pos = lineCounter.linePos(offset ?? 0);
+    return { line: pos.line, column: pos.col };
+  };
+  for (const e of doc.errors) {
+    problems.push({ path: '(yaml)', message: `YAML syntax: ${e.message.split('\n')[0]}`, hint: 'check indentation and quoting on that line', ...at(e.pos[0]), severity: 'error' });
+  }
+  if (problems.length) return { problems };
+
+  const locate = (p: readonly PropertyKey[], key?: string) => at(nodeOffset(doc, p, key));
+  const raw: unknown = doc.toJS();
+  const parsed = courseSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(problemFromIssue(issue, raw, locate));
+  }
+  // Run the semantic checks on whatever parts are well-formed, so one run reports everything.
+  await checkSemantics(raw, dir, checkFiles, problems, locate);
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (!parsed.success || problems.some((p) => p.severity === 'error')) return { problems };
+  return { course: normalizeCourse(parsed.data, dir), problems };
+}
+
+function nodeOffset(doc: Document, p: readonly PropertyKey[], key?: string): number | undefined {
+  // Walk down as far as the path exists; point at the deepest node found.
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as YamlNode | null)?.range?.[0];
+  for (const k of p) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === k);
+      if (!pair) break;
+      node = pair.value;
+      const r = (pair.value as YamlNode | null)?.range ?? (pair.key as YamlNode | null)?.range;
+      offset = r?.[0] ?? offset;
+    } else if (isSeq(node) && typeof k === 'number') {
+      const item = node.items[k];
+      if (item === undefined) break;
+      node = item;
+      offset = (item as YamlNode).range?.[0] ?? offset;
+    } else break;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
+    offset = (pair?.key as YamlNode | undefined)?.range?.[0] ?? offset;
+  }
+  return offset;
+}
+
+function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const k of p) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+type Locate = (p: readonly PropertyKey[], key?: string) => { line: number; column: number };
+
+function problemFromIssue(issue: z.core.$ZodIssue, raw: unknown, locate: Locate): CourseProblem {
+  const p = issue.path;
+  const where = formatPath(p);
+  const value = valueAt(raw, p);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0] ?? '';
+      const list = issue.keys.map((k) => `'${k}'`).join(', ');
+      return { path: where, message: `${where === '(root)' ? 'top level' : where}: unknown key ${list}`, hint: 'remove it or check its spelling against the course.yaml reference', ...locate(p, key), severity: 'error' };
+    }
+    case 'invalid_type': {
+      if (value === undefined) {
+        const parent = p.slice(0, -1);
+        return { path: where, message: `${where} is missing`, hint: `add ${String(p[p.length - 1])}: to ${formatPath(parent)}`, ...locate(parent), severity: 'error' };
+      }
+      return { path: where, message: `${where} must be ${issue.expected}, not ${show(value)}`, hint: `write ${where} as ${article(issue.expected)}`, ...locate(p), severity: 'error' };
+    }
+    case 'invalid_value':
+      return { path: where, message: `${where} (${show(value)}) is not one of ${issue.values.map(String).join(', ')}`, hint: `use one of ${issue.values.map(String).join(', ')}`, ...locate(p), severity: 'error' };
+    case 'invalid_union': {
+      // The only unions are time values; give the time message.
+      return { path: where, message: `${where} (${show(value)}) is not a time`, hint: 'write seconds (90.5) or "[HH:]MM:SS[.mmm]" such as "00:01:30.500"', ...locate(p), severity: 'error' };
+    }
+    default:
+      return { path: where, message: `${where} (${show(value)}): ${issue.message}`, ...locate(p), severity: 'error' };
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, problems: CourseProblem[], locate: Locate): Promise<void> {
+  if (!raw || typeof raw !== 'object') return;
+  const course = raw as Record<string, unknown>;
+  const lessons = Array.isArray(course.lessons) ? course.lessons : [];
+  const lessonIds = new Map<string, number>();
+  const fileChecks: Promise<void>[] = [];
+  const checkFile = (rel: unknown, p: PropertyKey[]) => {
+    if (typeof rel !== 'string' || !rel) return;
+    const abs = path.resolve(dir, rel);
+    if (path.isAbsolute(rel) || !isInside(dir, abs)) {
+      problems.push({ path: formatPath(p), message: `${formatPath(p)} (${JSON.stringify(rel)}) points outside the course folder`, hint: 'copy the file into the course folder and use a relative path', ...locate(p), severity: 'error' });
+      return;
+    }
+    if (!checkFiles) return;
+    fileChecks.push(
+      stat(abs).then(
+        (s) => {
+          if (!s.isFile()) problems.push({ path: formatPath(p), message: `${formatPath(p)} (${JSON.stringify(rel)}) is not a file`, ...locate(p), severity: 'error' });
+        },
+        () => {
+          problems.push({ path: formatPath(p), message: `${formatPath(p)}: file ${JSON.stringify(rel)} does not exist`, hint: 'check the path (relative to the course folder) or add the file', ...locate(p), severity: 'error' });
+        },
+      ),
+    );
+  };
+
+  lessons.forEach((lesson: unknown, li: number) => {
+    if (!lesson || typeof lesson !== 'object') return;
+    const l = lesson as Record<string, unknown>;
+    if (typeof l.id === 'string') {
+      const first = lessonIds.get(l.id);
+      if (first !== undefined) {
+        problems.push({ path: `lessons[${li}].id`, message: `lessons[${li}].id ("${l.id}") is already used by lessons[${first}]`, hint: 'give every lesson its own id', ...locate(['lessons', li, 'id']), severity: 'error' });
+      } else lessonIds.set(l.id, li);
+    }
+    for (const key of ['workbook', 'cheatsheet', 'quiz'] as const) checkFile(l[key], ['lessons', li, key]);
+    if (Array.isArray(l.attachments)) l.attachments.forEach((a, ai) => checkFile(a, ['lessons', li, 'attachments', ai]));
+    const segIds = new Map<string, number>();
+    const segments = Array.isArray(l.segments) ? l.segments : [];
+    segments.forEach((seg: unknown, si: number) => {
+      if (!seg || typeof seg !== 'object') return;
+      const s = seg as Record<string, unknown>;
+      const base = `lessons[${li}].segments[${si}]`;
+      if (typeof s.id === 'string') {
+        const first = segIds.get(s.id);
+        if (first !== undefined) {
+          problems.push({ path: `${base}.id`, message: `${base}.id ("${s.id}") is already used by lessons[${li}].segments[${first}]`, hint: 'give every segment of a lesson its own id', ...locate(['lessons', li, 'segments', si, 'id']), severity: 'error' });
+        } else segIds.set(s.id, si);
+      }
+      const from = typeof s.from === 'string' || typeof s.from === 'number' ? parseTime(s.from) : undefined;
+      const to = typeof s.to === 'string' || typeof s.to === 'number' ? parseTime(s.to) : undefined;
+      if (from !== undefined && to !== undefined) {
+        if (to <= from) {
+          problems.push({ path: `${base}.to`, message: `${base}.to (${formatTime(to)}) is ${to === from ? 'the same as' : 'before'} from (${formatTime(from)})`, hint: 'make to later than from', ...locate(['lessons', li, 'segments', si, 'to']), severity: 'error' });
+        } else if (to - from > 15 * 60) {
+          problems.push({ path: `${base}`, message: `${base} is ${Math.round((to - from) / 60)} minutes long; learners do best with videos of at most 15 minutes`, hint: 'split it with `lessonkit split`', ...locate(['lessons', li, 'segments', si]), severity: 'warning' });
+        }
+      }
+      checkFile(s.source, ['lessons', li, 'segments', si, 'source']);
+      checkFile(s.captions, ['lessons', li, 'segments', si, 'captions']);
+    });
+  });
+
+  const targets = Array.isArray(course.targets) ? course.targets : [];
+  const needsIri = targets.filter((t) => t === 'xapi' || t === 'cmi5');
+  if (needsIri.length && (course.iri === undefined || course.iri === null || course.iri === '')) {
+    problems.push({ path: 'targets', message: `targets include ${needsIri.join(' and ')}, which need iri (the base of the course's activity ids)`, hint: 'add iri: https://your-domain/courses/<course-id> (any absolute IRI you control)', ...locate(['targets']), severity: 'error' });
+  }
+  await Promise.all(fileChecks);
+}
+
+function normalizeCourse(c: CourseFile, dir: string): Course {
+  return {
+    dir,
+    file: path.join(dir, COURSE_FILE),
+    id: c.id,
+    title: c.title,
+    version: c.version,
+    language: c.language,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    authors: c.authors,
+    ...(c.iri !== undefined ? { iri: c.iri } : {}),
+    completion: c.completion,
+    lessons: c.lessons.map((l) => ({
+      id: l.id,
+      title: l.title,
+      objectives: l.objectives ?? [],
+      segments: l.segments.map((s) => ({
+        id: s.id,
+        title: s.title,
+        source: s.source,
+        sourcePath: path.resolve(dir, s.source),
+        from: parseTime(s.from) ?? 0,
+        to: parseTime(s.to) ?? 0,
+        ...(s.captions !== undefined ? { captions: s.captions, captionsPath: path.resolve(dir, s.captions) } : {}),
+      })),
+      ...(l.workbook !== undefined ? { workbook: l.workbook } : {}),
+      ...(l.cheatsheet !== undefined ? { cheatsheet: l.cheatsheet } : {}),
+      attachments: l.attachments,
+      ...(l.quiz !== undefined ? { quiz: l.quiz } : {}),
+    })),
+    targets: normalizeTargets(c.targets),
+  };
+}

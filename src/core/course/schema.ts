@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Every packaging target lessonkit knows. `scorm2004` is an alias of `scorm2004-4th`. */
+export const TARGETS = ['scorm12', 'scorm2004-3rd', 'scorm2004-4th', 'scorm2004', 'xapi', 'cmi5', 'web'] as const;
+/** A packaging target as written in course.yaml or `--target`. */
+export type TargetName = (typeof TARGETS)[number];
+
+/** cmi5 moveOn values (cmi5 spec section 13.1.4). */
+export const MOVE_ON = ['Passed', 'Completed', 'CompletedAndPassed', 'CompletedOrPassed', 'NotApplicable'] as const;
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+const TIME_PATTERN = /^(?:\d+(?:\.\d+)?|(?:\d+:)?[0-5]?\d:[0-5]?\d(?:\.\d{1,6})?)$/;
+
+const id = (what: string) =>
+  z
+    .string()
+    .regex(ID_PATTERN, { message: `a ${what} id uses lowercase letters, digits and dashes, starting with a letter or digit` })
+    .max(64)
+    .describe(`Stable ${what} id: lowercase letters, digits and dashes. It becomes package identifiers, so do not change it after publishing.`);
+
+const timeValue = z
+  .union([z.number().nonnegative(), z.string().regex(TIME_PATTERN, { message: 'a time is seconds (90.5) or [HH:]MM:SS[.mmm] ("00:01:30.500")' })])
+  .describe('A time in the source recording: seconds, or "[HH:]MM:SS[.mmm]".');
+
+const relPath = (what: string) => z.string().min(1).describe(`${what}, relative to the course folder.`);
+
+/** One segment: a cut of a source recording. */
+export const segmentSchema = z
+  .strictObject({
+    id: id('segment'),
+    title: z.string().min(1).describe('Shown in the player playlist.'),
+    source: relPath('The source recording (never modified)'),
+    from: timeValue,
+    to: timeValue,
+    captions: relPath('Captions for the source recording (.srt or .vtt), cut and re-timed to the segment').optional(),
+  })
+  .describe('A segment of a lesson: one short video cut from a recording.');
+
+/** One lesson. */
+export const lessonSchema = z
+  .strictObject({
+    id: id('lesson'),
+    title: z.string().min(1),
+    objectives: z.array(z.string().min(1)).optional().describe('What the learner can do after the lesson.'),
+    segments: z.array(segmentSchema).default([]).describe('The videos of the lesson, in order.'),
+    workbook: relPath('Workbook (Markdown, or PDF/DOCX/XLSX shipped as-is)').optional(),
+    cheatsheet: relPath('Task-oriented cheat-sheet (Markdown or a document)').optional(),
+    attachments: z.array(relPath('A file offered for download')).default([]),
+    quiz: relPath('Knowledge check (YAML)').optional(),
+  })
+  .describe('A lesson: a few short segments plus a workbook and cheat-sheet.');
+
+/** The whole course.yaml. */
+export const courseSchema = z
+  .strictObject({
+    id: id('course'),
+    title: z.string().min(1),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, { message: 'a version looks like 1.2.0' })
+      .default('1.0.0'),
+    language: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { message: 'a language is a BCP 47 tag such as en-US or de' })
+      .default('en-US'),
+    description: z.string().optional(),
+    authors: z
+      .array(z.strictObject({ name: z.string().min(1), organization: z.string().optional(), email: z.string().optional() }))
+      .default([]),
+    iri: z
+      .url({ message: 'iri must be an absolute IRI such as https://training.example.com/courses/my-course' })
+      .optional()
+      .describe('Base for xAPI and cmi5 activity ids; required for those targets.'),
+    completion: z
+      .strictObject({
+        watchedPercent: z.number().int().min(1).max(100).default(90).describe('Share of each segment that must actually be played.'),
+        requireWorkbook: z.boolean().default(false).describe('Also require each lesson workbook to be opened.'),
+        masteryScore: z.number().min(0).max(100).optional().describe('Pass mark for knowledge checks, in percent.'),
+        moveOn: z.enum(MOVE_ON).optional().describe('cmi5 moveOn for the AU(s).'),
+      })
+      .default({ watchedPercent: 90, requireWorkbook: false }),
+    lessons: z.array(lessonSchema).min(1, { message: 'a course needs at least one lesson' }),
+    targets: z.array(z.enum(TARGETS)).min(1).default(['scorm12', 'scorm2004-4th']),
+  })
+  .describe('A lessonkit course.');
+
+/** course.yaml as written (before normalisation). */
+export type CourseFile = z.output<typeof courseSchema>;
+/** A segment as written. */
+export type SegmentFile = z.output<typeof segmentSchema>;
+/** A lesson as written. */
+export type LessonFile = z.output<typeof lessonSchema>;
+
+/** The JSON Schema of course.yaml, for editors (`# yaml-language-server: $schema=...`). */
+export function courseJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(courseSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+  return { $id: 'https://lessonkit.dev/schema/course.schema.json', title: 'lessonkit course.yaml', ...schema };
+}
