@@ -12,3 +12,5 @@ export { locateMediaTools, findMediaTools } from './core/media/locate.js';
 export { createSilentContext, silentLogger } from './core/context.js';
 export type { RunContext, Logger, ProgressEvent } from './core/context.js';
 export { UserError, FindingsError, CancelledError } from './errors.js';
+export { validateXsd, schemaFilesToShip, SCHEMA_SETS } from './core/validate/xsd.js';
+export type { SchemaSet, XsdError, XsdResult } from './core/validate/xsd.js';
