@@ -1,0 +1,17 @@
+/**
+ * The target registry: every packaging target by name. Adding a target (xapi, cmi5) is a file
+ * in this folder plus one line here.
+ */
+import type { PackageTarget, PackageTargetName } from './types.js';
+import { webTarget } from './web.js';
+
+/** The targets `build` can write, by name. */
+export const PACKAGE_TARGETS: Partial<Record<PackageTargetName, PackageTarget>> = {
+  web: webTarget,
+};
+
+/** Looks a target up by name (`scorm2004` is `scorm2004-4th`); undefined when it does not exist. */
+export function getPackageTarget(name: string): PackageTarget | undefined {
+  const resolved = name === 'scorm2004' ? 'scorm2004-4th' : name;
+  return Object.prototype.hasOwnProperty.call(PACKAGE_TARGETS, resolved) ? PACKAGE_TARGETS[resolved as PackageTargetName] : undefined;
+}
