@@ -2,12 +2,16 @@
  * The target registry: every packaging target by name. Adding a target (xapi, cmi5) is a file
  * in this folder plus one line here.
  */
+import { cmi5Target } from './cmi5.js';
 import type { PackageTarget, PackageTargetName } from './types.js';
 import { webTarget } from './web.js';
+import { xapiTarget } from './xapi.js';
 
 /** The targets `build` can write, by name. */
 export const PACKAGE_TARGETS: Partial<Record<PackageTargetName, PackageTarget>> = {
   web: webTarget,
+  xapi: xapiTarget,
+  cmi5: cmi5Target,
 };
 
 /** Looks a target up by name (`scorm2004` is `scorm2004-4th`); undefined when it does not exist. */
