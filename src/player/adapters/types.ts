@@ -82,6 +82,29 @@ export interface ScoreReport {
   passed?: boolean;
 }
 
+/**
+ * A video event of one segment, for the xAPI/cmi5 adapters' ADL video profile statements
+ * (played, paused, seeked, completed). Other adapters ignore it.
+ */
+export interface MediaEvent {
+  /** `play`, `pause`, `seek` (from `from` to `time`), or `complete` (the segment met its watched share). */
+  type: 'play' | 'pause' | 'seek' | 'complete';
+  /** Lesson id from course.yaml. */
+  lessonId: string;
+  /** Segment id from course.yaml. */
+  segmentId: string;
+  /** Segment title (activity name in statements). */
+  segmentTitle: string;
+  /** Playback position in the segment, seconds. */
+  time: number;
+  /** For `seek`: the position before the seek, seconds. */
+  from?: number;
+  /** Length of the segment video, seconds. */
+  length: number;
+  /** The ranges of the segment actually played so far, seconds, sorted and disjoint. */
+  played: [number, number][];
+}
+
 /** How the player ends the session. */
 export type TerminateReason =
   /** The learner pressed the Exit / Close control. */
@@ -101,6 +124,8 @@ export interface LmsAdapter {
   reportProgress(report: ProgressReport): void | Promise<void>;
   /** Records a knowledge-check score. */
   reportScore(score: ScoreReport): void | Promise<void>;
+  /** Optional: a video event (xAPI and cmi5 send ADL video profile statements). Never awaited for playback. */
+  reportMedia?(event: MediaEvent): void | Promise<void>;
   /** Ends the session (LMSFinish / Terminate / terminated statement). Safe to call twice. */
   terminate(reason: TerminateReason): void | Promise<void>;
 }

@@ -1,0 +1,182 @@
+/**
+ * cmi5 AU adapter. Reads endpoint, fetch, actor, registration and activityId from the launch
+ * URL; POSTs to the fetch URL once for the auth token (kept in sessionStorage, so a reload of
+ * the same launch does not fetch again); reads LMS.LaunchData (never writes it) and the
+ * learner preferences; then sends initialized first, completed at most once per registration
+ * (checked against the LRS, so a second session does not repeat it), terminated last with the
+ * session duration, and nothing but initialized and terminated in Browse and Review modes.
+ * Every cmi5 defined statement carries the context template, the cmi5 category, the
+ * registration and the session id; video statements are "cmi5 allowed" (template, no category).
+ * On exit the learner goes to returnURL when the LMS gave one.
+ */
+import { LrsClient, uuid, type Statement } from '../xapi/client.js';
+import { PROGRESS_EXTENSION, VERBS, duration, mergeContext, parseActor, verb, videoStatement } from '../xapi/statements.js';
+import type { AdapterOptions, InitializeResult, LaunchMode, LmsAdapter, MediaEvent, ProgressReport, ScoreReport, TerminateReason } from './types.js';
+
+const CATEGORY_CMI5 = 'https://w3id.org/xapi/cmi5/context/categories/cmi5';
+const CATEGORY_MOVEON = 'https://w3id.org/xapi/cmi5/context/categories/moveon';
+const MASTERY_EXTENSION = 'https://w3id.org/xapi/cmi5/context/extensions/masteryscore';
+/** The State API document id of the resume data (the AU's own document, beside LMS.LaunchData). */
+export const CMI5_RESUME_STATE_ID = 'https://lessonkit.dev/xapi/state/resume';
+/** Resume data limit in the State API. */
+export const CMI5_STATE_LIMIT = 64000;
+
+/** The LMS.LaunchData document (cmi5 section 10). */
+interface LaunchData {
+  contextTemplate?: Record<string, unknown>;
+  launchMode?: 'Normal' | 'Browse' | 'Review';
+  moveOn?: string;
+  masteryScore?: number;
+  returnURL?: string;
+}
+
+/** Creates the cmi5 AU adapter. */
+export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
+  const win = options.window;
+  const language = win.document.documentElement.lang || 'en-US';
+  let client: LrsClient | undefined;
+  let actor: Record<string, unknown> = {};
+  let registration = '';
+  let activityId = '';
+  let iri = '';
+  let launch: LaunchData = {};
+  let normal = true;
+  let started = 0;
+  let completed = false;
+  let lastPercent = -1;
+  let finished = false;
+  let resume: { state?: string; location?: string } = {};
+  const videoSession = uuid(win);
+
+  const context = (categories: string[], extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    mergeContext(launch.contextTemplate ?? {}, {
+      registration,
+      ...(categories.length > 0 ? { contextActivities: { category: categories.map((id) => ({ objectType: 'Activity', id })) } } : {}),
+      ...extra,
+    });
+  const send = (partial: Partial<Statement> & { context: Record<string, unknown> }): void => {
+    if (!client || finished) return;
+    client.sendStatement({ id: uuid(win), actor, timestamp: new Date().toISOString(), ...partial });
+  };
+  const auObject = () => ({ objectType: 'Activity', id: activityId });
+  const stateParams = () => ({ activityId, agent: actor, registration, stateId: CMI5_RESUME_STATE_ID });
+  const elapsed = () => duration(Date.now() - started);
+
+  /** cmi5 8.2: one POST per launch. A reload of the same launch URL reuses the token. */
+  async function fetchToken(fetchUrl: string): Promise<string> {
+    const key = `lessonkit:cmi5-token:${fetchUrl}`;
+    try {
+      const saved = win.sessionStorage.getItem(key);
+      if (saved) return saved;
+    } catch {
+      // sessionStorage unavailable (sandboxed frame): fetch without caching.
+    }
+    const res = await win.fetch(fetchUrl, { method: 'POST', cache: 'no-store' });
+    const body = (await res.json()) as { 'auth-token'?: string; 'error-code'?: string; 'error-text'?: string };
+    if (!res.ok || !body['auth-token']) throw new Error(`the fetch URL answered ${res.status} ${body['error-code'] ? `error ${body['error-code']}: ${body['error-text'] ?? ''}` : 'without a token'}`);
+    try {
+      win.sessionStorage.setItem(key, body['auth-token']);
+    } catch {
+      // Not kept: a reload would have to be relaunched from the LMS.
+    }
+    return body['auth-token'];
+  }
+
+  return {
+    name: 'cmi5',
+    stateLimit: CMI5_STATE_LIMIT,
+    async initialize(): Promise<InitializeResult> {
+      const q = new URLSearchParams(win.location.search);
+      const endpoint = q.get('endpoint');
+      const fetchUrl = q.get('fetch');
+      const parsedActor = parseActor(q.get('actor'));
+      activityId = q.get('activityId') ?? '';
+      registration = q.get('registration') ?? '';
+      if (!endpoint || !fetchUrl || !parsedActor || !activityId || !registration) {
+        const missing = [!endpoint && 'endpoint', !fetchUrl && 'fetch', !parsedActor && 'actor', !activityId && 'activityId', !registration && 'registration'].filter(Boolean).join(', ');
+        options.log(`lessonkit: cmi5 launch parameters missing: ${missing}`);
+        return { ok: false, message: `This course must be opened from your learning system (the cmi5 launch is missing: ${missing}). Open it again from there.` };
+      }
+      actor = parsedActor;
+      iri = options.courseIri ?? activityId;
+      const base = endpoint.endsWith('/') ? endpoint : `${endpoint}/`;
+      try {
+        const token = await fetchToken(fetchUrl);
+        client = new LrsClient({ endpoint: base, authorization: `Basic ${token}`, storageKey: `lessonkit:cmi5:${base}|${registration}|${activityId}`, window: win, log: options.log });
+        launch = ((await client.getState({ activityId, agent: actor, registration, stateId: 'LMS.LaunchData' })) as LaunchData | undefined) ?? {};
+        if (!launch.contextTemplate) throw new Error('LMS.LaunchData is missing or has no contextTemplate');
+        // cmi5 11: the AU must read the learner preferences at start-up (none is fine).
+        await client.getAgentProfile(actor, 'cmi5LearnerPreferences').catch((err: unknown) => options.log(`lessonkit: learner preferences unreadable: ${String(err)}`));
+      } catch (err) {
+        client = undefined;
+        options.log(`lessonkit: cmi5 launch failed: ${err instanceof Error ? err.message : String(err)}`);
+        return { ok: false, message: 'The course could not connect to your learning system. Close it and launch it again from there.' };
+      }
+      normal = (launch.launchMode ?? 'Normal') === 'Normal';
+      started = Date.now();
+      try {
+        resume = ((await client.getState(stateParams())) as typeof resume | undefined) ?? {};
+        // cmi5 9.3.3: completed at most once per registration, whatever session sent it.
+        const previous = await client.queryStatements({ verb: VERBS.completed, activity: activityId, registration, agent: JSON.stringify(actor), limit: '10' });
+        completed = previous.some((s) => JSON.stringify((s.context as { contextActivities?: unknown } | undefined)?.contextActivities ?? {}).includes(CATEGORY_CMI5));
+      } catch (err) {
+        options.log(`lessonkit: could not read earlier progress from the LMS: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      send({ verb: verb(VERBS.initialized), object: auObject(), context: context([CATEGORY_CMI5]) });
+      const mode = (launch.launchMode ?? 'Normal').toLowerCase() as LaunchMode;
+      return { ok: true, resume: resume.state, location: resume.location, alreadyCompleted: completed, mode, learnerName: typeof actor.name === 'string' ? actor.name : undefined };
+    },
+    reportProgress(report: ProgressReport): void {
+      if (!client || finished) return;
+      if (normal) {
+        if (report.completed && !completed) {
+          completed = true;
+          send({ verb: verb(VERBS.completed), object: auObject(), result: { completion: true, duration: elapsed() }, context: context([CATEGORY_CMI5, CATEGORY_MOVEON]) });
+        } else if (!completed && report.reason !== 'tick') {
+          // cmi5 9.5.5.1: progress in a "cmi5 allowed" statement, never after completion.
+          const percent = Math.floor(Math.min(1, Math.max(0, report.overall)) * 100);
+          if (percent !== lastPercent && percent > 0 && percent < 100) {
+            lastPercent = percent;
+            send({ verb: verb(VERBS.progressed), object: auObject(), result: { extensions: { [PROGRESS_EXTENSION]: percent } }, context: context([]) });
+          }
+        }
+      }
+      if (report.reason !== 'tick') {
+        resume = { state: report.state, location: report.location };
+        client.putState(stateParams(), resume);
+      }
+      if (report.reason === 'hide') client.flushOnHide();
+    },
+    reportMedia(event: MediaEvent): void {
+      // Browse and Review send only initialized and terminated.
+      if (!normal) return;
+      const s = videoStatement(iri, event, videoSession, language);
+      send({ ...s, context: context([], s.context) });
+    },
+    reportScore(score: ScoreReport): void {
+      if (!normal || score.passed === undefined) return;
+      const mastery = launch.masteryScore;
+      // cmi5 9.3.4/9.3.5: with a masteryScore the verdict follows it.
+      const passed = mastery !== undefined ? score.scaled >= mastery : score.passed;
+      send({
+        verb: verb(passed ? VERBS.passed : VERBS.failed),
+        object: auObject(),
+        result: { success: passed, score: { scaled: score.scaled, raw: score.raw, min: score.min, max: score.max }, duration: elapsed() },
+        context: context([CATEGORY_CMI5, CATEGORY_MOVEON], mastery !== undefined ? { extensions: { [MASTERY_EXTENSION]: mastery } } : {}),
+      });
+    },
+    async terminate(reason: TerminateReason): Promise<void> {
+      if (!client || finished) return;
+      send({ verb: verb(VERBS.terminated), object: auObject(), result: { duration: elapsed() }, context: context([CATEGORY_CMI5]) });
+      finished = true;
+      client.putState(stateParams(), resume);
+      if (reason === 'unload') {
+        client.flushOnHide();
+        return;
+      }
+      if (!(await client.flush(8000))) options.log(`lessonkit: ${client.pending} request(s) are still waiting; they are kept and sent on the next visit`);
+      // cmi5 10: with a returnURL, the AU sends the learner back to the LMS on exit.
+      if (launch.returnURL) win.location.assign(launch.returnURL);
+    },
+  };
+}
