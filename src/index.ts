@@ -14,3 +14,7 @@ export type { RunContext, Logger, ProgressEvent } from './core/context.js';
 export { UserError, FindingsError, CancelledError } from './errors.js';
 export { validateXsd, schemaFilesToShip, SCHEMA_SETS } from './core/validate/xsd.js';
 export type { SchemaSet, XsdError, XsdResult } from './core/validate/xsd.js';
+export { probeMedia } from './core/media/probe.js';
+export type { MediaInfo, VideoInfo, AudioInfo, ProbeMediaOptions } from './core/media/probe.js';
+export { renderCourseMedia } from './core/media/render.js';
+export type { RenderedSegment, RenderCourseMediaOptions, RenderCourseMediaResult } from './core/media/render.js';

@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
+import { registerProbe } from './probe.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const COMMANDS: ((program: Command) => void)[] = [
   registerInit,
   registerLesson,
   registerDoctor,
+  registerProbe,
 ];

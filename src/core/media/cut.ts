@@ -1,0 +1,191 @@
+/**
+ * Cutting one segment out of a recording: the frame-accurate plan (pure) and its execution
+ * (smart cut, full transcode, or keyframe copy). Writes only to the output path it is given.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CancelledError, UserError } from '../../errors.js';
+import type { RunContext } from '../context.js';
+import {
+  concatList,
+  copyArgs,
+  ffTime,
+  runFfmpeg,
+  segmentAudioArgs,
+  smartJoinArgs,
+  smartPartCopyArgs,
+  smartPartEncodeArgs,
+  transcodeArgs,
+  type FfmpegProgress,
+  type Rational,
+} from './ffmpeg.js';
+import type { MediaInfo, MediaTimeline } from './probe.js';
+
+/** How a segment is cut: `auto` = smart cut when possible else transcode; `copy` = keyframes only; `encode` = transcode. */
+export type CutMode = 'auto' | 'copy' | 'encode';
+
+/** The frames a cut takes, decided before any ffmpeg runs. */
+export interface CutPlan {
+  /** The path taken. */
+  method: 'smart' | 'encode' | 'copy';
+  /** Index of the first source frame and one past the last (CFR sources). */
+  firstFrame: number;
+  endFrame: number;
+  /** Output frames. */
+  frames: number;
+  /** Output frame rate. */
+  fps: Rational;
+  /** Actual start and end in source time (after rounding to frames or, for copy, keyframes). */
+  from: number;
+  to: number;
+  /** Smart cut parts: re-encoded head [firstFrame, copyStart), copied [copyStart, copyEnd), re-encoded tail. */
+  copyStart?: number;
+  copyEnd?: number;
+  /** Why smart cut was not used, when `auto` fell back to a transcode. */
+  reason?: string;
+}
+
+/** Index of the first frame whose time is >= t (within a quarter frame). */
+function frameAtOrAfter(times: readonly number[], t: number, quarter: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((times[mid] ?? 0) < t - quarter) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Checks the requested range against the recording and plans the cut. Times are rounded to the
+ * nearest frame; a range must hold at least one frame. Pure (unit-tested).
+ */
+export function planCut(info: MediaInfo, timeline: MediaTimeline, from: number, to: number, mode: CutMode, shown: string): CutPlan {
+  const d = info.duration;
+  if (from >= to) {
+    throw new UserError(`--from ${ffTime(from)}s is not before --to ${ffTime(to)}s.`, { code: 'E_INPUT', hint: 'Give a start time earlier than the end time.' });
+  }
+  if (from >= d) {
+    throw new UserError(`--from ${ffTime(from)}s is beyond the end of ${shown} (${ffTime(d)}s long).`, { code: 'E_INPUT', hint: `Give a start time below ${ffTime(d)}s (lessonkit probe shows the duration).` });
+  }
+  // Half a frame of slack: `--to 10` on a 9.99 s file means "to the end".
+  const frameDur = info.video.frameRate.den / info.video.frameRate.num;
+  if (to > d + frameDur / 2) {
+    throw new UserError(`--to ${ffTime(to)}s is beyond the end of ${shown} (${ffTime(d)}s long).`, { code: 'E_INPUT', hint: `Give an end time of at most ${ffTime(d)}s (lessonkit probe shows the duration).` });
+  }
+  to = Math.min(to, d);
+  const times = timeline.frameTimes;
+  const fps = info.video.frameRate;
+  if (mode === 'copy') {
+    // The only exact start a stream copy can have is a keyframe: the last one at or before `from`.
+    const kf = [...timeline.keyframeTimes].reverse().find((k) => k <= from + frameDur / 4) ?? 0;
+    return { method: 'copy', firstFrame: frameAtOrAfter(times, kf, frameDur / 4), endFrame: frameAtOrAfter(times, to, frameDur / 2), frames: 0, fps, from: kf, to };
+  }
+  const quarter = frameDur / 4;
+  // Round each edge to the nearest frame boundary.
+  const firstFrame = frameAtOrAfter(times, from - frameDur / 2 + quarter, quarter);
+  const endFrame = frameAtOrAfter(times, to - frameDur / 2 + quarter, quarter);
+  if (info.video.variableFrameRate || mode === 'encode' || !info.smartCut.possible) {
+    const frames = info.video.variableFrameRate ? Math.max(1, Math.round((to - from) * (fps.num / fps.den))) : Math.max(1, endFrame - firstFrame);
+    const start = info.video.variableFrameRate ? from : (times[firstFrame] ?? from);
+    const reason = mode === 'encode' ? undefined : info.smartCut.reasons.join('; ');
+    return { method: 'encode', firstFrame, endFrame, frames, fps, from: start, to: start + (frames * fps.den) / fps.num, ...(reason ? { reason } : {}) };
+  }
+  if (endFrame <= firstFrame) {
+    throw new UserError(`The range ${ffTime(from)}s-${ffTime(to)}s of ${shown} holds no whole frame.`, { code: 'E_INPUT', hint: 'Give a longer range.' });
+  }
+  const kfIndex = timeline.keyframeTimes.map((k) => frameAtOrAfter(times, k, quarter));
+  const copyStart = kfIndex.find((k) => k >= firstFrame);
+  const copyEnd = [...kfIndex].reverse().find((k) => k <= endFrame);
+  const fromT = times[firstFrame] ?? from;
+  const toT = fromT + ((endFrame - firstFrame) * fps.den) / fps.num;
+  if (copyStart === undefined || copyEnd === undefined || copyEnd <= copyStart) {
+    return { method: 'encode', firstFrame, endFrame, frames: endFrame - firstFrame, fps, from: fromT, to: toT, reason: 'the range holds no whole GOP to copy' };
+  }
+  return { method: 'smart', firstFrame, endFrame, frames: endFrame - firstFrame, fps, from: fromT, to: toT, copyStart, copyEnd };
+}
+
+/** Options for {@link cutSegment}. */
+export interface CutSegmentOptions {
+  ffmpeg: string;
+  info: MediaInfo;
+  timeline: MediaTimeline;
+  plan: CutPlan;
+  /** Where the MP4 goes (the caller makes it a temp path and renames it). */
+  output: string;
+  /** Progress in seconds of output done. */
+  onProgress?: (done: number, speed?: number) => void;
+}
+
+/** Runs the plan: writes `output` (an MP4 with the moov first). Cleans its temp folder on any failure. */
+export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise<void> {
+  const { info, timeline, plan, ffmpeg } = o;
+  const times = timeline.frameTimes;
+  const frameDur = plan.fps.den / plan.fps.num;
+  const debug = (m: string) => ctx.logger.debug(m);
+  const what = `cut of ${path.basename(info.file)}`;
+  const progress = (offset: number) => (p: FfmpegProgress) => o.onProgress?.(offset + p.outTime, p.speed);
+  // Seek a hair (a small part of a frame) before the wanted frame: ffprobe rounds times to microseconds.
+  const eps = Math.min(0.001, frameDur / 8);
+  if (plan.method === 'copy') {
+    await runFfmpeg(ffmpeg, copyArgs(info.file, o.output, plan.from, plan.to - plan.from), { signal: ctx.signal, debug, what, onProgress: progress(0) });
+    return;
+  }
+  const channels = info.audio?.channels ?? 0;
+  if (plan.method === 'encode') {
+    await runFfmpeg(
+      ffmpeg,
+      transcodeArgs({
+        input: info.file,
+        output: o.output,
+        seek: Math.max(0, plan.from - (info.video.variableFrameRate ? 0 : eps)),
+        frames: plan.frames,
+        duration: (plan.frames * plan.fps.den) / plan.fps.num,
+        width: info.video.displayWidth,
+        height: info.video.displayHeight,
+        fps: plan.fps,
+        audioChannels: channels,
+      }),
+      { signal: ctx.signal, debug, what, onProgress: progress(0) },
+    );
+    return;
+  }
+  const tmp = await mkdtemp(path.join(path.dirname(o.output), '.smartcut-'));
+  try {
+    const copyStart = plan.copyStart ?? plan.firstFrame;
+    const copyEnd = plan.copyEnd ?? plan.endFrame;
+    const parts: { file: string; duration: number }[] = [];
+    const encodePart = async (name: string, first: number, end: number) => {
+      if (end <= first) return;
+      const file = path.join(tmp, name);
+      await runFfmpeg(
+        ffmpeg,
+        smartPartEncodeArgs({ input: info.file, output: file, seek: Math.max(0, (times[first] ?? 0) - eps), frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay }),
+        { signal: ctx.signal, debug, what },
+      );
+      parts.push({ file, duration: (end - first) * frameDur });
+    };
+    await encodePart('head.ts', plan.firstFrame, copyStart);
+    const mid = path.join(tmp, 'middle.ts');
+    await runFfmpeg(ffmpeg, smartPartCopyArgs(info.file, mid, times[copyStart] ?? 0, frameDur / 4, copyEnd - copyStart, info.video.bFrames), { signal: ctx.signal, debug, what });
+    parts.push({ file: mid, duration: (copyEnd - copyStart) * frameDur });
+    await encodePart('tail.ts', copyEnd, plan.endFrame);
+    o.onProgress?.((plan.frames * frameDur) / 2);
+    let audio: string | undefined;
+    if (channels > 0) {
+      audio = path.join(tmp, 'audio.m4a');
+      await runFfmpeg(ffmpeg, segmentAudioArgs(info.file, audio, Math.max(0, plan.from - eps), plan.frames * frameDur, channels), { signal: ctx.signal, debug, what });
+    }
+    const list = path.join(tmp, 'parts.txt');
+    await writeFile(list, concatList(parts));
+    await runFfmpeg(ffmpeg, smartJoinArgs(list, audio, o.output, plan.fps), { signal: ctx.signal, debug, what });
+    o.onProgress?.(plan.frames * frameDur);
+  } catch (err) {
+    await rm(o.output, { force: true });
+    throw err;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  if (ctx.signal?.aborted) throw new CancelledError();
+}

@@ -1,0 +1,397 @@
+/**
+ * The one adapter between lessonkit and ffmpeg/ffprobe: a runner (execa, AbortSignal, progress
+ * from `-progress pipe:1`, stderr kept for error messages) and the pure functions that build
+ * every argument array lessonkit passes to them. Nothing else in lessonkit spawns ffmpeg.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { CancelledError, UserError } from '../../errors.js';
+
+/** Frame rate as a fraction, e.g. 30000/1001. */
+export interface Rational {
+  num: number;
+  den: number;
+}
+
+/** Progress of one ffmpeg run. */
+export interface FfmpegProgress {
+  /** Seconds of output written so far. */
+  outTime: number;
+  /** Speed as a multiple of real time (e.g. 4.2), when ffmpeg reports it. */
+  speed?: number;
+}
+
+/** Options for {@link runFfmpeg}. */
+export interface RunFfmpegOptions {
+  /** Cancels the run: ffmpeg is killed and a CancelledError thrown. */
+  signal?: AbortSignal;
+  /** Called with parsed `-progress` blocks. Requires the args to contain `-progress pipe:1`. */
+  onProgress?: (p: FfmpegProgress) => void;
+  /** Logged at debug level (the command line). */
+  debug?: (message: string) => void;
+  /** What the run was for, used in the error message, e.g. `trim of talk.mp4`. */
+  what?: string;
+}
+
+/** What an ffmpeg/ffprobe run printed. */
+export interface ToolOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** Quotes an argument for a shell-like debug line. */
+function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Parses one `-progress` chunk (key=value lines) into progress values. */
+export function parseProgressChunk(text: string): FfmpegProgress | undefined {
+  let outTime: number | undefined;
+  let speed: number | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    // out_time_ms is in microseconds despite its name (an old ffmpeg quirk); out_time_us is newer.
+    if ((key === 'out_time_us' || key === 'out_time_ms') && /^-?\d+$/.test(value)) outTime = Math.max(0, Number(value) / 1e6);
+    if (key === 'speed') {
+      const m = /^([\d.]+)x$/.exec(value);
+      if (m) speed = Number(m[1]);
+    }
+  }
+  return outTime === undefined ? undefined : { outTime, ...(speed !== undefined ? { speed } : {}) };
+}
+
+/** The last meaningful lines of ffmpeg's stderr, for error messages. */
+export function stderrTail(stderr: string, lines = 3): string {
+  const kept = stderr
+    .replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/gm, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(frame=|size=|Press \[q\]|Stream mapping|\s*Stream #|Input #|Output #|Duration:|Metadata:|encoder\s*:)/.test(l));
+  return kept.slice(-lines).join(' | ');
+}
+
+async function runTool(bin: string, args: readonly string[], options: RunFfmpegOptions): Promise<ToolOutput> {
+  options.debug?.(`$ ${[bin, ...args].map(shellQuote).join(' ')}`);
+  if (options.signal?.aborted) throw new CancelledError();
+  const child: ResultPromise = execa(bin, args, {
+    reject: false,
+    stdin: 'ignore',
+    // ffmpeg ignores SIGTERM while blocked writing sometimes; SIGKILL after a grace period.
+    forceKillAfterDelay: 2000,
+    maxBuffer: 256 * 1024 * 1024,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  });
+  if (options.onProgress && child.stdout) {
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let end: number;
+      // Each progress block ends with a `progress=continue|end` line.
+      while ((end = buffer.search(/progress=\w+\r?\n/)) >= 0) {
+        const lineEnd = buffer.indexOf('\n', end) + 1;
+        const block = buffer.slice(0, lineEnd);
+        buffer = buffer.slice(lineEnd);
+        const p = parseProgressChunk(block);
+        if (p) options.onProgress?.(p);
+      }
+    });
+  }
+  const result = await child;
+  if (options.signal?.aborted || result.isCanceled) throw new CancelledError();
+  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  if (result.failed) {
+    if ((result as { code?: string }).code === 'ENOENT') {
+      throw new UserError(`Could not run ${bin}: the file does not exist.`, { code: 'E_FFMPEG_MISSING', hint: 'Run `lessonkit doctor` to see which ffmpeg is used.' });
+    }
+    throw new UserError(`ffmpeg failed${options.what ? ` during ${options.what}` : ''}: ${stderrTail(stderr) || `exit code ${String(result.exitCode)}`}`, {
+      code: 'E_FFMPEG_FAILED',
+      hint: 'Run `lessonkit probe` on the file; if it plays elsewhere, re-run with --debug and report the command line.',
+    });
+  }
+  return { stdout, stderr };
+}
+
+/** Runs ffmpeg with `args`; throws UserError(E_FFMPEG_FAILED) with the end of stderr, or CancelledError. */
+export function runFfmpeg(bin: string, args: readonly string[], options: RunFfmpegOptions = {}): Promise<ToolOutput> {
+  return runTool(bin, args, options);
+}
+
+/** Runs ffprobe with `args` and returns its output. */
+export function runFfprobe(bin: string, args: readonly string[], options: RunFfmpegOptions = {}): Promise<ToolOutput> {
+  return runTool(bin, args, options);
+}
+
+/** Formats seconds for ffmpeg options: plain decimal with microsecond precision, never exponent. */
+export function ffTime(seconds: number): string {
+  return (Math.round(seconds * 1e6) / 1e6).toFixed(6).replace(/\.?0+$/, '') || '0';
+}
+
+/** Common leading arguments: quiet banner, errors only, no stdin interaction, overwrite. */
+export const BASE_ARGS: readonly string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'];
+
+/** ffprobe arguments: format and streams as JSON. */
+export function probeFormatArgs(file: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', file];
+}
+
+/** ffprobe arguments: every video packet's pts, dts, duration and flags (no decoding, fast). */
+export function probePacketsArgs(file: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,duration_time,flags', '-of', 'csv=p=0', '--', file];
+}
+
+/** The web profile's fixed settings (DESIGN.md, Media). Bump `version` whenever an output would change. */
+export const WEB_PROFILE = {
+  version: 'web-1',
+  maxWidth: 1920,
+  maxHeight: 1080,
+  /** Keyframe interval for transcodes, in seconds (DESIGN: every 2-4 s). */
+  keyframeSeconds: 3,
+  crf: 20,
+  preset: 'veryfast',
+  audioBitrate: '128k',
+  audioRate: 48000,
+  /** EBU R128 loudness for speech (DESIGN: about -16 LUFS, true peak -1.5 dBTP). */
+  loudnorm: 'loudnorm=I=-16:TP=-1.5:LRA=11',
+} as const;
+
+/** Output size for the web profile: fits in 1920x1080, keeps the aspect ratio, even dimensions. */
+export function webSize(width: number, height: number): { width: number; height: number; scaled: boolean } {
+  const s = Math.min(1, WEB_PROFILE.maxWidth / width, WEB_PROFILE.maxHeight / height);
+  if (s >= 1) {
+    // Small enough: keep every pixel (screen text stays sharp); an odd edge is padded by one pixel.
+    return { width: width + (width % 2), height: height + (height % 2), scaled: false };
+  }
+  const even = (v: number) => Math.max(2, 2 * Math.round(v / 2));
+  return { width: Math.min(WEB_PROFILE.maxWidth, even(width * s)), height: Math.min(WEB_PROFILE.maxHeight, even(height * s)), scaled: true };
+}
+
+/** The video filter chain of the web profile for a source of the given (upright) size. */
+export function webVideoFilter(width: number, height: number, fps: Rational): string {
+  const out = webSize(width, height);
+  const parts: string[] = [];
+  if (out.scaled) parts.push(`scale=${out.width}:${out.height}:flags=lanczos:out_color_matrix=bt709:out_range=tv`);
+  else {
+    parts.push('scale=out_color_matrix=bt709:out_range=tv');
+    if (out.width !== width || out.height !== height) parts.push(`pad=${out.width}:${out.height}:0:0`);
+  }
+  parts.push(`fps=${fps.num}/${fps.den}`, 'format=yuv420p');
+  return parts.join(',');
+}
+
+/** H.264 High encoder arguments of the web profile. `gop` is the keyframe interval in frames. */
+export function webVideoCodecArgs(gop: number, crf: number = WEB_PROFILE.crf): string[] {
+  return [
+    '-c:v', 'libx264', '-preset', WEB_PROFILE.preset, '-crf', String(crf),
+    '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+    '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
+    '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709',
+  ];
+}
+
+/** AAC arguments of the web profile, with speech loudness normalisation. */
+export function webAudioArgs(channels: number): string[] {
+  return [
+    '-af', `${WEB_PROFILE.loudnorm},aresample=${WEB_PROFILE.audioRate}`,
+    '-c:a', 'aac', '-b:a', WEB_PROFILE.audioBitrate, '-ac', String(Math.min(2, Math.max(1, channels))), '-ar', String(WEB_PROFILE.audioRate),
+  ];
+}
+
+/** Options for {@link transcodeArgs}. */
+export interface TranscodeArgsOptions {
+  input: string;
+  output: string;
+  /** Seek time: half a frame before the first wanted frame, so rounding never drops it. */
+  seek: number;
+  /** Exact number of output frames. */
+  frames: number;
+  /** Segment duration in seconds (for the audio). */
+  duration: number;
+  /** Upright source size (after rotation). */
+  width: number;
+  height: number;
+  /** Output frame rate. */
+  fps: Rational;
+  /** Audio channels of the source; 0 when it has no audio. */
+  audioChannels: number;
+}
+
+/** Full transcode of [seek, seek+duration) to the web profile, MP4 with the moov first. */
+export function transcodeArgs(o: TranscodeArgsOptions): string[] {
+  const gop = Math.max(1, Math.round((WEB_PROFILE.keyframeSeconds * o.fps.num) / o.fps.den));
+  return [
+    ...BASE_ARGS, '-progress', 'pipe:1', '-nostats',
+    // The input is limited too (not only the output), so the audio filters see the end of the
+    // stream and flush: loudnorm holds seconds of audio that an output limit would cut off.
+    '-ss', ffTime(o.seek), '-t', ffTime(o.duration), '-i', o.input,
+    '-map', '0:v:0', ...(o.audioChannels > 0 ? ['-map', '0:a:0'] : []),
+    '-vf', webVideoFilter(o.width, o.height, o.fps), '-vsync', 'cfr',
+    ...webVideoCodecArgs(gop),
+    '-frames:v', String(o.frames),
+    ...(o.audioChannels > 0 ? webAudioArgs(o.audioChannels) : []),
+    '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
+    '-movflags', '+faststart', '-f', 'mp4', o.output,
+  ];
+}
+
+/** Keyframe-only copy of [from, from+duration): fast, cuts move to keyframes. */
+export function copyArgs(input: string, output: string, from: number, duration: number): string[] {
+  return [
+    ...BASE_ARGS, '-progress', 'pipe:1', '-nostats',
+    '-ss', ffTime(from), '-i', input, '-t', ffTime(duration),
+    '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-sn', '-dn', '-map_metadata', '-1',
+    '-avoid_negative_ts', 'make_zero', '-movflags', '+faststart', '-f', 'mp4', output,
+  ];
+}
+
+/** Options for {@link smartPartEncodeArgs}. */
+export interface SmartPartEncodeOptions {
+  input: string;
+  output: string;
+  seek: number;
+  frames: number;
+  /** Source H.264 profile name as ffprobe prints it (High, Main...). */
+  profile: string;
+  /** Source level as ffprobe's integer (e.g. 40 for 4.0). */
+  level: number;
+  /** Colour tags to copy from the source, when set. */
+  color?: { primaries?: string; trc?: string; space?: string; range?: string };
+  /** The source's B-frame reorder delay in frames (0-2): the part must have the same DTS offset. */
+  reorderDelay: number;
+}
+
+/** x264 B-frame settings that give a reorder delay of `delay` frames (0, 1 or 2). */
+export function bframeArgs(delay: number): string[] {
+  if (delay <= 0) return ['-bf', '0'];
+  if (delay === 1) return ['-bf', '1', '-x264-params', 'b-pyramid=none'];
+  return ['-bf', '3', '-x264-params', 'b-pyramid=normal'];
+}
+
+/** ffprobe profile names to x264 `-profile:v` values. */
+function x264Profile(profile: string): string {
+  const p = profile.toLowerCase();
+  if (p.includes('baseline')) return 'baseline';
+  if (p === 'main') return 'main';
+  return 'high';
+}
+
+/**
+ * Re-encodes the partial GOP at a smart-cut edge, matching the copied part (profile, level,
+ * pixel format, size, colour tags), as MPEG-TS so each part carries its own SPS/PPS in-band.
+ * Near-lossless quality: these frames sit next to the untouched original ones.
+ */
+export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
+  const c = o.color ?? {};
+  const tags: string[] = [];
+  if (c.primaries && c.primaries !== 'unknown') tags.push('-color_primaries', c.primaries);
+  if (c.trc && c.trc !== 'unknown') tags.push('-color_trc', c.trc);
+  if (c.space && c.space !== 'unknown') tags.push('-colorspace', c.space);
+  if (c.range && c.range !== 'unknown') tags.push('-color_range', c.range);
+  return [
+    ...BASE_ARGS,
+    '-ss', ffTime(o.seek), '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-frames:v', String(o.frames),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16',
+    '-profile:v', x264Profile(o.profile), ...(o.level > 0 ? ['-level', (o.level / 10).toFixed(1)] : []),
+    '-pix_fmt', 'yuv420p', ...tags,
+    // One closed GOP per part. The B-frame delay matches the copied part's so every part has the
+    // same DTS-to-PTS offset: the joined track's timestamps stay monotonic and its duration exact.
+    '-g', String(Math.max(1, o.frames)), ...bframeArgs(o.reorderDelay),
+    '-f', 'mpegts', o.output,
+  ];
+}
+
+/**
+ * Stream-copies exactly `frames` video packets starting at the keyframe at `keyframe` (MPEG-TS,
+ * Annex B, so the part carries its own SPS/PPS in-band).
+ */
+export function smartPartCopyArgs(input: string, output: string, keyframe: number, quarterFrame: number, frames: number, bFrames: boolean): string[] {
+  // A stream copy starts at the last keyframe at or before the seek time, and copies every packet
+  // from there. ffmpeg moves the seek 3/23 s earlier when a stream has B-frames (its DTS
+  // heuristic), so that is added back; a quarter frame past the keyframe absorbs ffprobe's
+  // microsecond rounding without reaching the next frame.
+  const seek = keyframe + quarterFrame + (bFrames ? 3 / 23 : 0);
+  return [
+    ...BASE_ARGS,
+    '-ss', ffTime(seek), '-i', input,
+    '-map', '0:v:0', '-an', '-sn', '-dn', '-c:v', 'copy', '-frames:v', String(frames),
+    '-bsf:v', 'h264_mp4toannexb', '-f', 'mpegts', output,
+  ];
+}
+
+/** Encodes the audio of [seek, seek+duration) once, for the whole smart-cut segment. */
+export function segmentAudioArgs(input: string, output: string, seek: number, duration: number, channels: number): string[] {
+  return [...BASE_ARGS, '-ss', ffTime(seek), '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-t', ffTime(duration), ...webAudioArgs(channels), '-f', 'mp4', output];
+}
+
+/** A concat-demuxer list for the parts, with exact durations so the joins add no gap or overlap. */
+export function concatList(parts: readonly { file: string; duration: number }[]): string {
+  const q = (f: string) => `'${f.replace(/'/g, `'\\''`)}'`;
+  return parts.map((p) => `file ${q(p.file)}\nduration ${ffTime(p.duration)}\n`).join('');
+}
+
+/** Joins the parts listed in `listFile` and the audio into the final MP4 (video copied, moov first). */
+export function smartJoinArgs(listFile: string, audio: string | undefined, output: string, fps: Rational): string[] {
+  return [
+    ...BASE_ARGS,
+    '-f', 'concat', '-safe', '0', '-i', listFile, ...(audio ? ['-i', audio] : []),
+    '-map', '0:v:0', ...(audio ? ['-map', '1:a:0'] : []), '-c', 'copy',
+    '-r', `${fps.num}/${fps.den}`,
+    '-map_metadata', '-1', '-movflags', '+faststart', '-f', 'mp4', output,
+  ];
+}
+
+/** A JPEG poster from the frame at `at` seconds of `input` (scaled like the video). */
+export function posterArgs(input: string, output: string, at: number, maxWidth = 1280): string[] {
+  return [...BASE_ARGS, '-ss', ffTime(at), '-i', input, '-frames:v', '1', '-vf', `scale='min(${maxWidth},iw)':-2`, '-q:v', '3', '-f', 'image2', '-c:v', 'mjpeg', output];
+}
+
+/** Decodes everything to nowhere; with `-v error` any output means decode errors. */
+export function decodeCheckArgs(input: string): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-i', input, '-f', 'null', '-'];
+}
+
+/** Silence detection over the whole audio track (no video decoding). */
+export function silenceDetectArgs(input: string, noiseDb: number, minSilence: number): string[] {
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', `silencedetect=noise=${noiseDb}dB:d=${minSilence}`, '-f', 'null', '-'];
+}
+
+/** Scene scores between consecutive keyframes only (decodes keyframes at low resolution: cheap). */
+export function keyframeSceneArgs(input: string): string[] {
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
+}
+
+/** Parses `silencedetect` output into [start, end] pauses (an unterminated silence ends at `duration`). */
+export function parseSilences(stderr: string, duration: number): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let start: number | undefined;
+  for (const line of stderr.split(/\r?\n/)) {
+    const s = /silence_start:\s*(-?[\d.]+)/.exec(line);
+    if (s) start = Math.max(0, Number(s[1]));
+    const e = /silence_end:\s*([\d.]+)/.exec(line);
+    if (e && start !== undefined) {
+      out.push({ start, end: Number(e[1]) });
+      start = undefined;
+    }
+  }
+  if (start !== undefined && duration > start) out.push({ start, end: duration });
+  return out;
+}
+
+/** Parses `metadata=mode=print` output into (time, scene score) pairs. */
+export function parseSceneScores(stderr: string): { time: number; score: number }[] {
+  const out: { time: number; score: number }[] = [];
+  let time: number | undefined;
+  for (const line of stderr.split(/\r?\n/)) {
+    const t = /pts_time:\s*(-?[\d.]+)/.exec(line);
+    if (t) time = Number(t[1]);
+    const s = /lavfi\.scene_score=([\d.]+)/.exec(line);
+    if (s && time !== undefined) {
+      out.push({ time, score: Number(s[1]) });
+      time = undefined;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,319 @@
+/**
+ * `probe`: what a recording is (container, codecs, size, rate, keyframes), whether the smart-cut
+ * path can take it, and whether it needs splitting. Reads packets only; never decodes video.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunContext } from '../context.js';
+import { UserError } from '../../errors.js';
+import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
+import { locateMediaTools } from './locate.js';
+
+/** The longest segment DESIGN.md allows (15 minutes); longer recordings need splitting. */
+export const MAX_SEGMENT_SECONDS = 15 * 60;
+
+/** The video stream of a probed file. */
+export interface VideoInfo {
+  /** Codec name as ffprobe prints it (h264, hevc, vp9...). */
+  codec: string;
+  /** Codec profile (High, Main...), when known. */
+  profile?: string;
+  /** Codec level as ffprobe's integer (e.g. 40 = 4.0); 0 when unknown. */
+  level: number;
+  /** Pixel format (yuv420p...). */
+  pixelFormat: string;
+  /** Coded width and height. */
+  width: number;
+  height: number;
+  /** Width and height as displayed (rotation applied). */
+  displayWidth: number;
+  displayHeight: number;
+  /** Rotation in degrees clockwise from the container (0, 90, 180, 270). */
+  rotation: number;
+  /** Nominal frame rate, as a fraction and a number. */
+  frameRate: Rational;
+  fps: number;
+  /** True when frame durations vary (common for screen captures). */
+  variableFrameRate: boolean;
+  /** Number of video frames (packets). */
+  frames: number;
+  /** Seconds between keyframes: the longest and the average. */
+  keyframeInterval: { max: number; average: number };
+  /** Colour tags. */
+  color: { primaries?: string; trc?: string; space?: string; range?: string };
+  /** True when the stream has B-frames (frames are stored out of display order). */
+  bFrames: boolean;
+}
+
+/** The audio stream of a probed file. */
+export interface AudioInfo {
+  codec: string;
+  channels: number;
+  /** Channel layout (mono, stereo...). */
+  layout?: string;
+  sampleRate: number;
+}
+
+/** What {@link probeMedia} returns. Serialisable (what `probe --json` prints). */
+export interface MediaInfo {
+  /** Absolute path. */
+  file: string;
+  /** Size in bytes. */
+  size: number;
+  /** Container format names as ffprobe prints them (e.g. `mov,mp4,m4a,3gp,3g2,mj2`). */
+  container: string;
+  /** Duration in seconds. */
+  duration: number;
+  video: VideoInfo;
+  /** Undefined when the file has no audio track. */
+  audio?: AudioInfo;
+  /** Whether `trim --mode auto` can stream-copy whole GOPs (smart cut), and why not. */
+  smartCut: { possible: boolean; reasons: string[] };
+  /** True when the recording is longer than the 15-minute segment limit. */
+  needsSplit: boolean;
+}
+
+/** Internal probe details kept for cutting (not printed). */
+export interface MediaTimeline {
+  /** Presentation times of every video frame, sorted. */
+  frameTimes: number[];
+  /** Presentation times of keyframes, sorted. */
+  keyframeTimes: number[];
+  /** B-frame reorder delay in frames (PTS minus DTS at keyframes); smart-cut parts must match it. */
+  reorderDelay: number;
+}
+
+/** Options for {@link probeMedia}. */
+export interface ProbeMediaOptions {
+  /** The video file (absolute, or relative to `cwd`). */
+  file: string;
+  /** Base for a relative `file`. */
+  cwd: string;
+  /** ffmpeg path from --ffmpeg. */
+  ffmpeg?: string;
+  /** ffprobe path from --ffprobe. */
+  ffprobe?: string;
+  /** Environment for the tool lookup. */
+  env: Record<string, string | undefined>;
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  profile?: string;
+  level?: number;
+  pix_fmt?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  channels?: number;
+  channel_layout?: string;
+  sample_rate?: string;
+  has_b_frames?: number;
+  color_primaries?: string;
+  color_transfer?: string;
+  color_space?: string;
+  color_range?: string;
+  tags?: Record<string, string>;
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+  disposition?: { attached_pic?: number };
+}
+
+interface FfprobeFormat {
+  format_name?: string;
+  duration?: string;
+  start_time?: string;
+}
+
+/** Parses `30000/1001` into a rational; undefined for 0/0 or garbage. */
+export function parseRational(s: string | undefined): Rational | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
+  if (!m) return undefined;
+  const num = Number(m[1]);
+  const den = Number(m[2]);
+  return num > 0 && den > 0 ? { num, den } : undefined;
+}
+
+/** The nearest "nice" rational for a frame duration (e.g. 0.0333 s -> 30/1, 0.03337 -> 30000/1001). */
+export function rateFromFrameDuration(seconds: number): Rational {
+  const fps = 1 / seconds;
+  for (const r of [24000 / 1001, 30000 / 1001, 60000 / 1001]) {
+    if (Math.abs(fps - r) < 0.005) return { num: Math.round(r * 1001), den: 1001 };
+  }
+  return { num: Math.max(1, Math.round(fps)), den: 1 };
+}
+
+/** Normalises a rotation in degrees to 0/90/180/270 clockwise. */
+export function normalizeRotation(deg: number): number {
+  const r = ((Math.round(deg / 90) * 90) % 360 + 360) % 360;
+  return r;
+}
+
+/** Facts derived from the packet list: frame times, keyframes, VFR. Pure, unit-tested. */
+export function analysePackets(csv: string): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; variable: boolean; reorderDelay: number } {
+  const frameTimes: number[] = [];
+  const keyframeTimes: number[] = [];
+  const keyShifts: number[] = [];
+  for (const line of csv.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const [pts, dts, , flags] = line.split(',');
+    const t = Number(pts && pts !== 'N/A' ? pts : dts);
+    if (!Number.isFinite(t)) continue;
+    frameTimes.push(t);
+    if (flags?.includes('K')) {
+      keyframeTimes.push(t);
+      const d = Number(dts);
+      if (pts && pts !== 'N/A' && Number.isFinite(d)) keyShifts.push(t - d);
+    }
+  }
+  frameTimes.sort((a, b) => a - b);
+  keyframeTimes.sort((a, b) => a - b);
+  const deltas: number[] = [];
+  for (let i = 1; i < frameTimes.length; i++) deltas.push((frameTimes[i] ?? 0) - (frameTimes[i - 1] ?? 0));
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const medianDelta = sorted.length ? (sorted[Math.floor(sorted.length / 2)] ?? 0) : 0;
+  // Container timestamps are rounded (e.g. to 1 ms in Matroska): allow a quarter frame of jitter.
+  const variable = medianDelta > 0 && deltas.some((d) => Math.abs(d - medianDelta) > medianDelta * 0.25);
+  const shifts = keyShifts.sort((a, b) => a - b);
+  const shift = shifts.length ? (shifts[Math.floor(shifts.length / 2)] ?? 0) : 0;
+  const reorderDelay = medianDelta > 0 ? Math.max(0, Math.round(shift / medianDelta)) : 0;
+  return { frameTimes, keyframeTimes, medianDelta, variable, reorderDelay };
+}
+
+/** Why a stream cannot take the smart-cut path (empty when it can). */
+export function smartCutBlockers(v: Omit<VideoInfo, 'keyframeInterval' | 'frames'> & { keyframes: number; reorderDelay: number }): string[] {
+  const reasons: string[] = [];
+  if (v.codec !== 'h264') reasons.push(`video codec is ${v.codec}, not H.264`);
+  else if (!/^(high|main|constrained baseline)$/i.test(v.profile ?? '')) reasons.push(`H.264 profile ${v.profile ?? 'unknown'} is not web-compatible`);
+  else if (!/^high$/i.test(v.profile ?? '')) reasons.push(`H.264 profile is ${v.profile ?? 'unknown'}; the web profile is High`);
+  if (v.pixelFormat !== 'yuv420p') reasons.push(`pixel format is ${v.pixelFormat}, not yuv420p`);
+  if (v.variableFrameRate) reasons.push('frame rate is variable');
+  if (v.width > WEB_PROFILE.maxWidth || v.height > WEB_PROFILE.maxHeight) reasons.push(`${v.width}x${v.height} is larger than ${WEB_PROFILE.maxWidth}x${WEB_PROFILE.maxHeight}`);
+  if (v.width % 2 || v.height % 2) reasons.push(`${v.width}x${v.height} has an odd dimension`);
+  if (v.rotation !== 0) reasons.push(`rotated ${v.rotation} degrees in the container (needs to be applied)`);
+  if (v.keyframes < 2) reasons.push('fewer than two keyframes');
+  if (v.reorderDelay > 2) reasons.push(`B-frame reorder delay of ${v.reorderDelay} frames (at most 2 can be matched)`);
+  return reasons;
+}
+
+const probeCache = new Map<string, Promise<{ info: MediaInfo; timeline: MediaTimeline }>>();
+
+/** Probes a file with ffprobe and returns the facts plus the frame timeline (cached per file state). */
+export async function probeWithTimeline(options: ProbeMediaOptions, ctx: RunContext): Promise<{ info: MediaInfo; timeline: MediaTimeline }> {
+  const file = path.resolve(options.cwd, options.file);
+  let st;
+  try {
+    st = await stat(file);
+  } catch {
+    throw new UserError(`${options.file} does not exist.`, { code: 'E_NOT_FOUND', hint: 'Check the path of the recording (relative paths start at the current folder or -C).' });
+  }
+  if (!st.isFile()) throw new UserError(`${options.file} is not a file.`, { code: 'E_MEDIA_INPUT', hint: 'Give the path of a video file.' });
+  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
+  const key = JSON.stringify([file, st.size, st.mtimeMs, tools.ffprobe.path]);
+  let p = probeCache.get(key);
+  if (!p) {
+    p = probeUncached(file, options.file, st.size, tools.ffprobe.path, ctx);
+    p.catch(() => probeCache.delete(key));
+    probeCache.set(key, p);
+  }
+  return p;
+}
+
+async function probeUncached(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext): Promise<{ info: MediaInfo; timeline: MediaTimeline }> {
+  const debug = (m: string) => ctx.logger.debug(m);
+  let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
+  try {
+    const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
+    json = JSON.parse(out.stdout) as typeof json;
+  } catch (err) {
+    if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
+      throw new UserError(`${shown} is not a readable video (${err.message.replace(/^ffmpeg failed: /, '')}).`, {
+        code: 'E_MEDIA_INPUT',
+        hint: 'The file is damaged or incomplete (for example a recording that was still being written): export or copy the recording again.',
+      });
+    }
+    throw err;
+  }
+  const streams = json.streams ?? [];
+  const vs = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!vs) {
+    throw new UserError(`${shown} has no video stream.`, { code: 'E_MEDIA_INPUT', hint: 'Give a screen recording with video (an audio-only file cannot become a lesson video).' });
+  }
+  const as = streams.find((s) => s.codec_type === 'audio');
+  let packets;
+  try {
+    packets = analysePackets((await runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug })).stdout);
+  } catch (err) {
+    if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
+      throw new UserError(`${shown} could not be read to the end (${stderrTail(err.message, 1)}).`, { code: 'E_MEDIA_INPUT', hint: 'The file is damaged: export or copy the recording again.' });
+    }
+    throw err;
+  }
+  if (packets.frameTimes.length === 0) {
+    throw new UserError(`${shown} has a video stream with no frames.`, { code: 'E_MEDIA_INPUT', hint: 'The file is damaged or empty: export or copy the recording again.' });
+  }
+  const rotationRaw = vs.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(vs.tags?.rotate ?? 0);
+  // ffprobe's display matrix rotation is counter-clockwise; the `rotate` tag is clockwise.
+  const rotation = vs.side_data_list?.some((d) => typeof d.rotation === 'number') ? normalizeRotation(-rotationRaw) : normalizeRotation(rotationRaw);
+  const width = vs.width ?? 0;
+  const height = vs.height ?? 0;
+  const swap = rotation === 90 || rotation === 270;
+  const nominal = parseRational(vs.r_frame_rate);
+  const fromPackets = packets.medianDelta > 0 ? rateFromFrameDuration(packets.medianDelta) : undefined;
+  // Trust the stream's rate when it agrees with the packet timing; otherwise the packets win.
+  const frameRate = nominal && fromPackets && Math.abs(nominal.num / nominal.den - fromPackets.num / fromPackets.den) < 0.05 ? nominal : (fromPackets ?? nominal ?? { num: 30, den: 1 });
+  const last = packets.frameTimes[packets.frameTimes.length - 1] ?? 0;
+  const first = packets.frameTimes[0] ?? 0;
+  const duration = Number(json.format?.duration) > 0 ? Number(json.format?.duration) : last - first + packets.medianDelta;
+  const kf = packets.keyframeTimes;
+  let maxGap = 0;
+  for (let i = 1; i < kf.length; i++) maxGap = Math.max(maxGap, (kf[i] ?? 0) - (kf[i - 1] ?? 0));
+  if (kf.length) maxGap = Math.max(maxGap, last + packets.medianDelta - (kf[kf.length - 1] ?? 0));
+  const base = {
+    codec: vs.codec_name ?? 'unknown',
+    ...(vs.profile ? { profile: vs.profile } : {}),
+    level: vs.level && vs.level > 0 ? vs.level : 0,
+    pixelFormat: vs.pix_fmt ?? 'unknown',
+    width,
+    height,
+    displayWidth: swap ? height : width,
+    displayHeight: swap ? width : height,
+    rotation,
+    frameRate,
+    fps: Math.round((frameRate.num / frameRate.den) * 1000) / 1000,
+    variableFrameRate: packets.variable,
+    color: {
+      ...(vs.color_primaries ? { primaries: vs.color_primaries } : {}),
+      ...(vs.color_transfer ? { trc: vs.color_transfer } : {}),
+      ...(vs.color_space ? { space: vs.color_space } : {}),
+      ...(vs.color_range ? { range: vs.color_range } : {}),
+    },
+    bFrames: (vs.has_b_frames ?? 0) > 0,
+  };
+  const reasons = smartCutBlockers({ ...base, keyframes: kf.length, reorderDelay: packets.reorderDelay });
+  const info: MediaInfo = {
+    file,
+    size,
+    container: json.format?.format_name ?? 'unknown',
+    duration: Math.round(duration * 1e6) / 1e6,
+    video: {
+      ...base,
+      frames: packets.frameTimes.length,
+      keyframeInterval: { max: Math.round(maxGap * 1000) / 1000, average: kf.length ? Math.round(((last - (kf[0] ?? 0) + packets.medianDelta) / kf.length) * 1000) / 1000 : 0 },
+    },
+    ...(as
+      ? { audio: { codec: as.codec_name ?? 'unknown', channels: as.channels ?? 0, ...(as.channel_layout ? { layout: as.channel_layout } : {}), sampleRate: Number(as.sample_rate ?? 0) } }
+      : {}),
+    smartCut: { possible: reasons.length === 0, reasons },
+    needsSplit: duration > MAX_SEGMENT_SECONDS,
+  };
+  // ffmpeg's -ss counts from the file's start time, so the timeline does too.
+  const shift = Number(json.format?.start_time) || 0;
+  return { info, timeline: { frameTimes: packets.frameTimes.map((t) => t - shift), keyframeTimes: kf.map((t) => t - shift), reorderDelay: packets.reorderDelay } };
+}
+
+/** Probes a recording: container, codecs, size, rate, keyframes, smart-cut and split verdicts. */
+export async function probeMedia(options: ProbeMediaOptions, ctx: RunContext): Promise<MediaInfo> {
+  return (await probeWithTimeline(options, ctx)).info;
+}

@@ -1,0 +1,281 @@
+/**
+ * Rendering a course's segments into web-ready files in the render cache: one MP4, one JPEG
+ * poster and (when there are captions) one WebVTT per segment. Nothing is encoded twice: the
+ * cache key covers the source content, the cut, the profile and the ffmpeg version.
+ */
+import { createHash } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Course } from '../course/load.js';
+import type { RunContext } from '../context.js';
+import { throwIfCancelled } from '../../errors.js';
+import { writeFileAtomic, pathExists } from '../../utils/fs.js';
+import { cacheDir, cacheKey, fingerprintFile, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
+import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
+import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
+import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
+import { locateMediaTools, toolVersion } from './locate.js';
+import { formatEta } from '../../ui/progress.js';
+import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
+
+/** One rendered segment, ready for a bundle. */
+export interface RenderedSegment {
+  lessonId: string;
+  segmentId: string;
+  /** Absolute path of the web MP4 in the render cache (.lessonkit/cache/ under the course dir). */
+  video: string;
+  /** Absolute path of a JPEG poster. */
+  poster: string;
+  /** Absolute path of the re-timed WebVTT, when the segment has captions (or a .srt/.vtt sits beside the source). */
+  captions?: string;
+  /** Seconds, as probed from the output. */
+  duration: number;
+  width: number;
+  height: number;
+  /** True when no ffmpeg ran for it. */
+  cached: boolean;
+}
+
+/** Options for {@link renderCourseMedia}. */
+export interface RenderCourseMediaOptions {
+  /** The loaded course (from loadCourse). */
+  course: Course;
+  /** ffmpeg path from --ffmpeg. */
+  ffmpeg?: string;
+  /** ffprobe path from --ffprobe. */
+  ffprobe?: string;
+  /** Environment for the tool lookup. */
+  env: Record<string, string | undefined>;
+}
+
+/** What {@link renderCourseMedia} returns. */
+export interface RenderCourseMediaResult {
+  segments: RenderedSegment[];
+  /** Segments encoded in this run. */
+  rendered: number;
+  /** Segments served from the cache. */
+  cacheHits: number;
+}
+
+/** What a cache entry's meta.json holds. */
+interface EntryMeta {
+  duration: number;
+  width: number;
+  height: number;
+  method: CutPlan['method'];
+  from: number;
+  to: number;
+  frames: number;
+}
+
+/** Facts about a rendered file, from ffprobe. */
+export interface OutputFacts {
+  duration: number;
+  width: number;
+  height: number;
+}
+
+/** Probes a rendered MP4 for its duration and size. */
+export async function probeOutput(ffprobe: string, file: string, ctx: RunContext): Promise<OutputFacts> {
+  const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m) });
+  const j = JSON.parse(out.stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; width?: number; height?: number }[] };
+  const v = j.streams?.find((s) => s.codec_type === 'video');
+  return { duration: Math.round(Number(j.format?.duration ?? 0) * 1e6) / 1e6, width: v?.width ?? 0, height: v?.height ?? 0 };
+}
+
+const versions = new Map<string, Promise<string>>();
+function ffmpegVersion(bin: string): Promise<string> {
+  let v = versions.get(bin);
+  if (!v) {
+    v = toolVersion(bin).then((x) => x ?? 'unknown');
+    versions.set(bin, v);
+  }
+  return v;
+}
+
+const fingerprints = new Map<string, Promise<string>>();
+/** Fingerprints a source once per process and file state. */
+async function sourceFingerprint(file: string, info: MediaInfo): Promise<string> {
+  const k = `${file}\0${info.size}`;
+  let p = fingerprints.get(k);
+  if (!p) {
+    p = fingerprintFile(file);
+    fingerprints.set(k, p);
+  }
+  return p;
+}
+
+/** Options for {@link renderCut}. */
+export interface RenderCutOptions {
+  ffmpeg: string;
+  ffprobe: string;
+  info: MediaInfo;
+  timeline: MediaTimeline;
+  plan: CutPlan;
+  /** Final MP4 path; written through a temp file beside it. */
+  output: string;
+  /** Progress item name, e.g. `lesson/segment`. */
+  item: string;
+}
+
+/** Cuts a planned segment to `output` atomically, reporting progress as `encode` events. */
+export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<OutputFacts> {
+  const total = (o.plan.method === 'copy' ? o.plan.to - o.plan.from : (o.plan.frames * o.plan.fps.den) / o.plan.fps.num) || 0;
+  const started = Date.now();
+  const tmp = path.join(path.dirname(o.output), `.${path.basename(o.output)}.${process.pid}.${Date.now().toString(36)}.tmp.mp4`);
+  try {
+    await cutSegment(
+      {
+        ffmpeg: o.ffmpeg,
+        info: o.info,
+        timeline: o.timeline,
+        plan: o.plan,
+        output: tmp,
+        onProgress: (done, speed) => {
+          const elapsed = (Date.now() - started) / 1000;
+          const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);
+          const eta = rate > 0 ? (total - done) / rate : NaN;
+          ctx.onProgress?.({ phase: 'encode', current: Math.min(done, total), total, item: o.item, detail: `${rate ? rate.toFixed(1) + 'x' : ''} ETA ${formatEta(eta)}`.trim() });
+        },
+      },
+      ctx,
+    );
+    throwIfCancelled(ctx.signal);
+    const facts = await probeOutput(o.ffprobe, tmp, ctx);
+    await rename(tmp, o.output);
+    const secs = (Date.now() - started) / 1000;
+    ctx.onProgress?.({ phase: 'encode', current: total, total, item: o.item, done: true, detail: `${o.plan.method}, ${facts.duration.toFixed(1)} s in ${secs.toFixed(1)} s` });
+    return facts;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Writes a poster JPEG from the rendered video (a frame one second in, or mid-way for short clips). */
+export async function renderPoster(ffmpeg: string, video: string, output: string, duration: number, ctx: RunContext): Promise<void> {
+  const at = Math.min(1, duration / 2);
+  const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp.jpg`);
+  try {
+    await runFfmpeg(ffmpeg, posterArgs(video, tmp, at), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m), what: 'poster' });
+    await rename(tmp, output);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Writes the captions of [from, to) as WebVTT into the cache (content-addressed); returns its path. */
+export async function renderCaptions(root: string, captionsFile: string, shown: string, from: number, to: number): Promise<string> {
+  const cues = await readCaptions(captionsFile, shown);
+  const text = toWebVtt(cutCues(cues, from, to));
+  const file = path.join(root, 'captions', `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.vtt`);
+  if (!(await pathExists(file))) await writeFileAtomic(file, text);
+  return file;
+}
+
+/** Options for {@link renderSegmentCached}. */
+export interface RenderSegmentCachedOptions {
+  courseDir: string;
+  sourcePath: string;
+  /** Path as the author wrote it (for messages). */
+  source: string;
+  from: number;
+  to: number;
+  captionsPath?: string;
+  captions?: string;
+  mode?: CutMode;
+  ffmpeg: string;
+  ffprobe: string;
+  ffprobeFlag?: string;
+  ffmpegFlag?: string;
+  env: Record<string, string | undefined>;
+  lessonId: string;
+  segmentId: string;
+}
+
+/** Renders one segment into the course's cache (or finds it there). */
+export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: RunContext): Promise<RenderedSegment & { plan: CutPlan }> {
+  const item = `${o.lessonId}/${o.segmentId}`;
+  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
+  const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
+  const root = cacheDir(o.courseDir);
+  const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg)]);
+  const entry = path.join(root, 'media', key);
+  const video = path.join(entry, 'video.mp4');
+  const poster = path.join(entry, 'poster.jpg');
+  let meta = await readCacheEntry<EntryMeta>(entry);
+  const cached = meta !== undefined;
+  if (!meta) {
+    throwIfCancelled(ctx.signal);
+    const staging = await makeStagingDir(path.join(root, 'media'), key);
+    try {
+      const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item }, ctx);
+      await renderPoster(o.ffmpeg, path.join(staging, 'video.mp4'), path.join(staging, 'poster.jpg'), facts.duration, ctx);
+      meta = { ...facts, method: plan.method, from: plan.from, to: plan.to, frames: plan.frames };
+      // meta.json is written last: its presence marks the entry complete.
+      await writeFile(path.join(staging, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+      throwIfCancelled(ctx.signal);
+      await publishEntry(staging, entry);
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw err;
+    }
+  } else {
+    ctx.onProgress?.({ phase: 'encode', current: meta.duration, total: meta.duration, item, done: true, detail: 'cached' });
+  }
+  const captionsFile = o.captionsPath ?? (await findSidecarCaptions(o.sourcePath));
+  const captions = captionsFile ? await renderCaptions(root, captionsFile, o.captions ?? path.basename(captionsFile), plan.from, plan.to) : undefined;
+  return {
+    lessonId: o.lessonId,
+    segmentId: o.segmentId,
+    video,
+    poster,
+    ...(captions ? { captions } : {}),
+    duration: meta.duration,
+    width: meta.width,
+    height: meta.height,
+    cached,
+    plan,
+  };
+}
+
+/**
+ * Renders every segment of a course into `.lessonkit/cache/` (web MP4, poster, WebVTT), reusing
+ * cached renders. Emits `encode` progress events per `<lesson>/<segment>`; cancelling kills
+ * ffmpeg and leaves no partial cache entry.
+ */
+export async function renderCourseMedia(options: RenderCourseMediaOptions, ctx: RunContext): Promise<RenderCourseMediaResult> {
+  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
+  const segments: RenderedSegment[] = [];
+  let rendered = 0;
+  let cacheHits = 0;
+  for (const lesson of options.course.lessons) {
+    for (const seg of lesson.segments) {
+      throwIfCancelled(ctx.signal);
+      const r = await renderSegmentCached(
+        {
+          courseDir: options.course.dir,
+          sourcePath: seg.sourcePath,
+          source: seg.source,
+          from: seg.from,
+          to: seg.to,
+          ...(seg.captionsPath ? { captionsPath: seg.captionsPath, captions: seg.captions } : {}),
+          ffmpeg: tools.ffmpeg.path,
+          ffprobe: tools.ffprobe.path,
+          ...(options.ffmpeg ? { ffmpegFlag: options.ffmpeg } : {}),
+          ...(options.ffprobe ? { ffprobeFlag: options.ffprobe } : {}),
+          env: options.env,
+          lessonId: lesson.id,
+          segmentId: seg.id,
+        },
+        ctx,
+      );
+      const { plan: _plan, ...segment } = r;
+      segments.push(segment);
+      if (r.cached) cacheHits++;
+      else rendered++;
+    }
+  }
+  return { segments, rendered, cacheHits };
+}
