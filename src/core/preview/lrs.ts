@@ -63,6 +63,18 @@ export interface LrsRequestLog {
   error?: string;
 }
 
+/** A failure the LRS simulates (for tests and the preview's "what if the LMS refuses" checks). */
+export interface LrsFault {
+  /** HTTP method to match (any when absent). */
+  method?: string;
+  /** Matched against the path and query (any when absent). */
+  url?: RegExp;
+  /** Status to answer with (e.g. 400, 503). */
+  status: number;
+  /** How many requests to fail; then the fault is spent. */
+  times: number;
+}
+
 /** A credential the LRS accepts. */
 interface Credential {
   password: string;
@@ -117,6 +129,7 @@ export class LoopbackLrs extends EventEmitter {
   private readonly credentials = new Map<string, Credential>();
   private readonly fetchTokens = new Map<string, { username: string; used: boolean }>();
   private readonly moreTokens = new Map<string, string[]>();
+  private readonly faults: LrsFault[] = [];
   private server: http.Server | undefined;
   private boundPort: number;
   private seq = 0;
@@ -216,6 +229,11 @@ export class LoopbackLrs extends EventEmitter {
     this.sessions.set(session.sessionId, session);
   }
 
+  /** Makes the next matching requests fail with `fault.status` (after CORS preflights, before anything else). */
+  injectFault(fault: LrsFault): void {
+    this.faults.push({ ...fault });
+  }
+
   /** Reads a State document as the LMS (undefined when absent); JSON documents are parsed. */
   getState(activityId: string, agent: XapiAgent, stateId: string, registration?: string): unknown {
     const doc = this.documents.get(stateKey(activityId, agent, registration, stateId));
@@ -244,6 +262,12 @@ export class LoopbackLrs extends EventEmitter {
       return;
     }
     try {
+      const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === req.method) && (!f.url || f.url.test(req.url ?? '')));
+      if (fault) {
+        fault.times--;
+        await readBody(req);
+        throw new HttpError(fault.status, `simulated failure (injected fault ${fault.status})`);
+      }
       if (url.pathname.startsWith('/fetch/')) {
         await this.handleFetch(req, res, url.pathname.slice('/fetch/'.length));
         return;

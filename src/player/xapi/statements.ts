@@ -63,7 +63,7 @@ export function duration(ms: number): string {
 
 /** Seconds rounded to milliseconds, as the video profile's time extensions expect. */
 function sec(n: number): number {
-  return Math.round(Math.max(0, n) * 1000) / 1000;
+  return Number.isFinite(n) ? Math.round(Math.max(0, n) * 1000) / 1000 : 0;
 }
 
 /** The video profile's played-segments string: `start[.]end[,]start[.]end`. */
