@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBuild } from './build.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
@@ -8,6 +9,7 @@ import { registerProbe } from './probe.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   registerInit,
   registerLesson,
+  registerBuild,
   registerDoctor,
   registerProbe,
 ];

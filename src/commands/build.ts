@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { buildCourse } from '../core/package/build.js';
+import { displayPath } from '../utils/fs.js';
+import { commandEnv } from './shared.js';
+
+/** Flags of `lessonkit build`. */
+interface BuildFlags {
+  target?: string;
+  out?: string;
+  scoPerLesson?: boolean;
+  cacheDir?: string;
+  ffmpeg?: string;
+  ffprobe?: string;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** `lessonkit build [course]`: render, package and validate. */
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('render the media and the player, write one zip per target, and validate each descriptor')
+    .argument('[course]', 'the course folder (default: -C or the current folder)')
+    .option('-t, --target <list>', 'comma-separated targets: scorm12, scorm2004-3rd, scorm2004-4th (scorm2004), web (default: targets in course.yaml)')
+    .option('-o, --out <dir>', 'where the zips go (default: <course>/dist)')
+    .option('--sco-per-lesson', 'one SCO per lesson instead of one per course (SCORM 2004: the learner can choose lessons)')
+    .option('--cache-dir <dir>', 'render cache folder (also LESSONKIT_CACHE_DIR; default: <course>/.lessonkit/cache)')
+    .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
+    .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
+    .addHelpText('after', '\nExamples:\n  $ lessonkit build\n  $ lessonkit build my-course --target scorm12,scorm2004-4th --out bundles --json')
+    .action(async (course: string | undefined, flags: BuildFlags, cmd: Command) => {
+      const env = commandEnv(cmd);
+      const cacheDir = flags.cacheDir ?? env.env.LESSONKIT_CACHE_DIR;
+      const result = await buildCourse(
+        {
+          cwd: env.cwd,
+          dir: course ?? '.',
+          ...(flags.target ? { targets: flags.target.split(',') } : {}),
+          ...(flags.out ? { out: flags.out } : {}),
+          ...(cacheDir ? { cacheDir } : {}),
+          scoPerLesson: Boolean(flags.scoPerLesson),
+          ffmpeg: flags.ffmpeg,
+          ffprobe: flags.ffprobe,
+          env: env.env,
+        },
+        env.ctx,
+      );
+      for (const w of result.warnings) env.logger.warn(w);
+      env.print(result, (r) =>
+        [
+          `Built ${r.course.id} ${r.course.version} (${r.media.segments} segment${r.media.segments === 1 ? '' : 's'}, ${r.media.cached} from the cache):`,
+          ...r.bundles.map((b) => `  ${b.target.padEnd(14)} ${displayPath(b.path, process.cwd())}  ${formatSize(b.size)}${b.validated.length ? `  (${b.validated.map((v) => `${v.path} valid against ${v.schema}`).join(', ')})` : ''}`),
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,140 @@
+/**
+ * `buildCourse`: course.yaml -> rendered media -> player -> one zip per target -> each
+ * descriptor validated against the official XSDs. A pure function of the course folder:
+ * the same course builds to byte-identical zips.
+ */
+import path from 'node:path';
+import type { RunContext } from '../context.js';
+import { loadCourse } from '../course/load.js';
+import { renderLaunchPage } from '../player-build/launch-page.js';
+import { collectSharedFiles } from '../player-build/shared-files.js';
+import { validateXsd } from '../validate/xsd.js';
+import { UserError, throwIfCancelled } from '../../errors.js';
+import { renderCourseMediaStandIn } from './render-media.js';
+import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
+import type { BundleFile, PackageTarget, PackageTargetName } from './targets/types.js';
+import { writeZip } from './zip.js';
+
+/** Options for {@link buildCourse}. */
+export interface BuildCourseOptions {
+  /** The course folder, absolute or relative to `cwd` (default `cwd`). */
+  dir?: string;
+  /** Base for relative paths. */
+  cwd: string;
+  /** Targets to build (default: the course's `targets`). `scorm2004` means `scorm2004-4th`. */
+  targets?: string[];
+  /** Output folder, absolute or relative to `cwd` (default `<course>/dist`). */
+  out?: string;
+  /** One SCO per lesson instead of one per course. */
+  scoPerLesson?: boolean;
+  /** Render cache folder (default `<course>/.lessonkit/cache`). */
+  cacheDir?: string;
+  /** `--ffmpeg` */
+  ffmpeg?: string;
+  /** `--ffprobe` */
+  ffprobe?: string;
+  /** Environment for tool lookup. */
+  env: Record<string, string | undefined>;
+}
+
+/** One zip written by {@link buildCourse}. */
+export interface BuiltBundle {
+  /** The target it was built for. */
+  target: PackageTargetName;
+  /** Absolute path of the zip. */
+  path: string;
+  /** Bytes. */
+  size: number;
+  /** Hex SHA-256 of the zip. */
+  sha256: string;
+  /** Number of entries. */
+  entries: number;
+  /** Descriptors validated against the official schemas (entry path and schema set). */
+  validated: { path: string; schema: string }[];
+}
+
+/** What {@link buildCourse} returns (what `--json` prints). */
+export interface BuildCourseResult {
+  course: { id: string; version: string; title: string; dir: string };
+  /** The zips, in the order the targets were asked for. */
+  bundles: BuiltBundle[];
+  /** Segments rendered and how many came from the cache. */
+  media: { segments: number; cached: number };
+  /** Warnings from course.yaml. */
+  warnings: string[];
+}
+
+/** Resolves target names, refusing unknown ones with the list of available targets. */
+export function resolveTargets(names: readonly string[], file: string): PackageTarget[] {
+  const out: PackageTarget[] = [];
+  for (const raw of names) {
+    const name = raw.trim();
+    if (!name) continue;
+    const target = getPackageTarget(name);
+    if (!target) {
+      throw new UserError(`Unknown or unavailable target "${name}" (from ${file}).`, {
+        code: 'E_USAGE',
+        hint: `Use one of: ${Object.keys(PACKAGE_TARGETS).join(', ')} (scorm2004 means scorm2004-4th).`,
+      });
+    }
+    if (!out.includes(target)) out.push(target);
+  }
+  if (out.length === 0) throw new UserError(`No target to build (from ${file}).`, { code: 'E_USAGE', hint: 'Pass --target scorm12,scorm2004-4th or list targets in course.yaml.' });
+  return out;
+}
+
+/** Builds the course into one zip per target. */
+export async function buildCourse(options: BuildCourseOptions, ctx: RunContext): Promise<BuildCourseResult> {
+  const { course, warnings } = await loadCourse({ dir: options.dir ?? '.', cwd: options.cwd });
+  const targets = resolveTargets(options.targets ?? course.targets, options.targets ? '--target' : path.relative(options.cwd, course.file) || course.file);
+  for (const t of targets) t.check?.(course);
+  const outDir = path.resolve(options.cwd, options.out ?? path.join(course.dir, 'dist'));
+  throwIfCancelled(ctx.signal);
+
+  const rendered = await renderCourseMediaStandIn(
+    { course, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, ...(options.cacheDir ? { cacheDir: path.resolve(options.cwd, options.cacheDir) } : {}) },
+    ctx,
+  );
+  throwIfCancelled(ctx.signal);
+  const shared = await collectSharedFiles(course, rendered.segments);
+
+  const bundles: BuiltBundle[] = [];
+  let n = 0;
+  for (const target of targets) {
+    throwIfCancelled(ctx.signal);
+    ctx.onProgress?.({ phase: 'package', current: n, total: targets.length, item: target.name });
+    const output = await target.write({
+      course,
+      shared: shared.files,
+      unitPerLesson: Boolean(options.scoPerLesson),
+      renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o),
+    });
+    const files: BundleFile[] = [...shared.files, ...output.files];
+    const validated: { path: string; schema: string }[] = [];
+    for (const d of output.descriptors) {
+      if (!d.schema) continue;
+      const file = output.files.find((f) => f.path === d.path);
+      if (!file || file.content === undefined) throw new Error(`target ${target.name} did not write its descriptor ${d.path}`);
+      const xml = typeof file.content === 'string' ? file.content : Buffer.from(file.content).toString('utf8');
+      const result = await validateXsd(xml, d.schema, d.path);
+      if (!result.valid) {
+        // The descriptor comes from our templates: an invalid one is a lessonkit bug, not the author's.
+        throw new Error(
+          `The ${target.name} ${d.path} lessonkit wrote does not pass the official ${d.schema} schema:\n${result.errors.map((e) => `  ${d.path}:${e.line ?? '?'}  ${e.message}`).join('\n')}`,
+        );
+      }
+      validated.push({ path: d.path, schema: d.schema });
+    }
+    const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);
+    const zip = await writeZip(zipPath, files, ctx.signal);
+    bundles.push({ target: target.name, path: zip.path, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated });
+    n += 1;
+    ctx.onProgress?.({ phase: 'package', current: n, total: targets.length, item: target.name, done: true });
+  }
+  return {
+    course: { id: course.id, version: course.version, title: course.title, dir: course.dir },
+    bundles,
+    media: { segments: rendered.segments.length, cached: rendered.segments.filter((s) => s.cached).length },
+    warnings: warnings.map((w) => `${path.relative(options.cwd, course.file) || course.file}:${w.line}:${w.column}  ${w.message}`),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The contract between the build and the player: the JSON a launch page embeds in
+ * `<script type="application/json" id="lessonkit-config">`. Pure types, shared by the Node
+ * build and the browser bundle. Every path is relative to the bundle root.
+ */
+
+/** A file offered beside a lesson (workbook, cheat-sheet, attachment). */
+export interface PlayerMaterial {
+  /** What it is; the player labels and orders them by kind. */
+  kind: 'workbook' | 'cheatsheet' | 'attachment';
+  /** Link text (the file name for attachments). */
+  label: string;
+  /** Path inside the bundle. */
+  href: string;
+}
+
+/** One segment as the player sees it. */
+export interface PlayerSegment {
+  /** Segment id from course.yaml. */
+  id: string;
+  /** Segment title (plain text; the player sets it with textContent). */
+  title: string;
+  /** The rendered MP4. */
+  video: string;
+  /** Poster image, if rendered. */
+  poster?: string;
+  /** WebVTT captions, if any. */
+  captions?: string;
+  /** Duration in seconds. */
+  duration: number;
+}
+
+/** One lesson as the player sees it. */
+export interface PlayerLesson {
+  /** Lesson id from course.yaml. */
+  id: string;
+  /** Lesson title. */
+  title: string;
+  /** Learning objectives. */
+  objectives: string[];
+  /** Segments in order. */
+  segments: PlayerSegment[];
+  /** Workbook, cheat-sheet and attachments. */
+  materials: PlayerMaterial[];
+}
+
+/** Everything a launch page tells the player. */
+export interface PlayerConfig {
+  /** The adapter to start (`web`, `scorm12`, `scorm2004`, ...). */
+  adapter: string;
+  /** Prefix from the page to the bundle root (`''` or `'../'`). */
+  base: string;
+  /** Course id, version, title, language and IRI from course.yaml. */
+  course: { id: string; version: string; title: string; language: string; description: string; iri?: string };
+  /** The completion rule. */
+  completion: { watchedPercent: number; requireWorkbook: boolean };
+  /** The lessons this page plays (all of them, or one per SCO with --sco-per-lesson). */
+  lessons: PlayerLesson[];
+}

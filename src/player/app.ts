@@ -1,0 +1,419 @@
+/**
+ * The lesson player: lesson list, segment playlist, video with captions and transcript,
+ * materials, progress, Previous/Next and auto-advance. It knows nothing about SCORM or xAPI:
+ * it reads the saved state from the adapter once and reports progress to it.
+ */
+import type { PlayerConfig, PlayerLesson, PlayerMaterial } from '../core/player-build/config.js';
+import type { LmsAdapter, ProgressReason } from './adapters/types.js';
+import { formatClock, h, spokenDuration } from './dom.js';
+import { summarize, type ProgressSummary } from './progress.js';
+import type { Range } from './ranges.js';
+import { decodeState, encodeState, layoutFingerprint, watchedShare, type PlayerState } from './state.js';
+import { mergeWatched, trackPlayback } from './tracker.js';
+
+/** How often (ms of wall time, while playing) the position is reported without a commit. */
+const TICK_MS = 5000;
+
+const MATERIAL_LABEL: Record<PlayerMaterial['kind'], string> = {
+  workbook: 'Workbook',
+  cheatsheet: 'Cheat-sheet',
+  attachment: 'Download',
+};
+
+/** What the running player exposes (tests and the launch page use it). */
+export interface PlayerHandle {
+  /** The current state (what would be stored). */
+  state(): PlayerState;
+  /** The current progress summary. */
+  summary(): ProgressSummary;
+  /** Ends the session as the Exit control does. */
+  exit(): Promise<void>;
+}
+
+/** Starts the player inside `root`. */
+export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapter: LmsAdapter): Promise<PlayerHandle> {
+  const { lessons } = config;
+  const flatIndex: number[] = [];
+  const segmentIds: string[] = [];
+  let count = 0;
+  for (const lesson of lessons) {
+    flatIndex.push(count);
+    for (const seg of lesson.segments) segmentIds.push(`${lesson.id}/${seg.id}`);
+    count += lesson.segments.length;
+  }
+  const fingerprint = layoutFingerprint([config.course.id, config.course.version, ...segmentIds]);
+  const url = (p: string) => config.base + p.split('/').map(encodeURIComponent).join('/');
+  const need = config.completion.watchedPercent / 100;
+
+  // ---- session start ------------------------------------------------------------------
+  const init = await adapter.initialize();
+  const saved = init.ok ? decodeState(init.resume, fingerprint, count, lessons.length) : undefined;
+  const state: PlayerState = saved ?? {
+    lesson: 0,
+    segment: 0,
+    position: 0,
+    segments: Array.from({ length: count }, () => [] as Range[]),
+    workbooks: lessons.map(() => false),
+  };
+  if (!lessons[state.lesson] || state.segment >= Math.max(1, lessons[state.lesson]?.segments.length ?? 0)) {
+    state.lesson = 0;
+    state.segment = 0;
+    state.position = 0;
+  }
+  let terminated = false;
+  let autoAdvance = true;
+  let lastCompleted = false;
+
+  // ---- layout -------------------------------------------------------------------------
+  const overallBar = h('progress', { max: '100', value: '0', id: 'lk-overall', 'aria-labelledby': 'lk-overall-label' });
+  const overallText = h('span', { class: 'lk-overall-text' }, '0%');
+  const exitButton = h('button', { type: 'button', class: 'lk-exit' }, 'Exit course');
+  const notice = h('div', { class: 'lk-notice', role: 'alert' });
+  notice.hidden = true;
+  const lessonList = h('ol', { class: 'lk-lesson-list' });
+  const lessonTitle = h('h2', { class: 'lk-lesson-title', id: 'lk-lesson-title' });
+  const segmentTitle = h('p', { class: 'lk-segment-title', 'aria-live': 'polite' });
+  const video = h('video', { controls: true, preload: 'metadata', playsinline: true, class: 'lk-video' });
+  const prevButton = h('button', { type: 'button', class: 'lk-prev' }, '\u2190 Previous');
+  const nextButton = h('button', { type: 'button', class: 'lk-next' }, 'Next \u2192');
+  const autoBox = h('input', { type: 'checkbox', id: 'lk-auto', checked: true });
+  const playlist = h('ol', { class: 'lk-playlist' });
+  const objectives = h('ul', { class: 'lk-objectives' });
+  const objectivesSection = h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-obj-h' }, h('h3', { id: 'lk-obj-h' }, 'You will be able to'), objectives);
+  const materials = h('ul', { class: 'lk-materials' });
+  const materialsSection = h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-mat-h' }, h('h3', { id: 'lk-mat-h' }, 'Workbook and downloads'), materials);
+  const transcript = h('div', { class: 'lk-transcript-body' });
+  const transcriptSection = h(
+    'section',
+    { class: 'lk-panel lk-transcript', 'aria-labelledby': 'lk-tr-h' },
+    h('h3', { id: 'lk-tr-h' }, 'Transcript'),
+    transcript,
+  );
+
+  root.replaceChildren(
+    h('a', { class: 'lk-skip', href: '#lk-main' }, 'Skip to the video'),
+    h(
+      'header',
+      { class: 'lk-header' },
+      h('h1', { class: 'lk-course-title' }, config.course.title),
+      h('div', { class: 'lk-overall' }, h('span', { id: 'lk-overall-label' }, 'Course progress'), overallBar, overallText),
+      init.learnerName ? h('p', { class: 'lk-learner' }, `Learner: ${init.learnerName}`) : undefined,
+      exitButton,
+    ),
+    notice,
+    h(
+      'div',
+      { class: 'lk-layout' },
+      h('nav', { class: 'lk-lessons', 'aria-labelledby': 'lk-lessons-h' }, h('h2', { id: 'lk-lessons-h' }, 'Lessons'), lessonList),
+      h(
+        'main',
+        { id: 'lk-main', class: 'lk-main', tabindex: '-1' },
+        lessonTitle,
+        segmentTitle,
+        h('div', { class: 'lk-video-wrap' }, video),
+        h(
+          'div',
+          { class: 'lk-controls' },
+          prevButton,
+          nextButton,
+          h('span', { class: 'lk-auto' }, autoBox, h('label', { for: 'lk-auto' }, 'Play the next video automatically')),
+        ),
+        h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-pl-h' }, h('h3', { id: 'lk-pl-h' }, 'Videos in this lesson'), playlist),
+        objectivesSection,
+        materialsSection,
+        transcriptSection,
+      ),
+    ),
+  );
+  if (!init.ok) showNotice(init.message ?? 'Your progress cannot be recorded.');
+
+  function showNotice(message: string): void {
+    notice.textContent = message;
+    notice.hidden = false;
+  }
+
+  // ---- progress -----------------------------------------------------------------------
+  let summary = summarize(lessons, state, config.completion);
+
+  function entryOf(li: number, si: number): true | Range[] {
+    return state.segments[(flatIndex[li] ?? 0) + si] ?? [];
+  }
+
+  function report(reason: ProgressReason): void {
+    summary = summarize(lessons, state, config.completion);
+    if (summary.completed && !lastCompleted) reason = 'milestone';
+    lastCompleted = lastCompleted || summary.completed;
+    renderProgress();
+    if (!init.ok || terminated) return;
+    const lesson = lessons[state.lesson];
+    const seg = lesson?.segments[state.segment];
+    const result = adapter.reportProgress({
+      overall: summary.overall,
+      completed: lastCompleted,
+      lessons: summary.lessons,
+      location: lesson ? `${lesson.id}/${seg?.id ?? ''}` : '',
+      state: encodeState(state, fingerprint, adapter.stateLimit),
+      reason,
+      current: lesson && seg ? { lessonId: lesson.id, segmentId: seg.id, position: state.position } : undefined,
+    });
+    void Promise.resolve(result).catch((err: unknown) => console.error('lessonkit: reporting progress failed', err));
+  }
+
+  function renderProgress(): void {
+    const pct = Math.round(summary.overall * 100);
+    overallBar.value = pct;
+    overallText.textContent = `${pct}%${lastCompleted ? ' \u2013 completed' : ''}`;
+    lessons.forEach((lesson, li) => {
+      const lp = summary.lessons[li];
+      const status = lessonList.querySelector<HTMLElement>(`[data-lesson="${li}"] .lk-lesson-status`);
+      if (status && lp) status.textContent = lp.completed ? 'Completed' : `${Math.round(lp.progress * 100)}% done`;
+      if (li === state.lesson) {
+        lesson.segments.forEach((seg, si) => {
+          const s = playlist.querySelector<HTMLElement>(`[data-segment="${si}"] .lk-seg-status`);
+          const share = watchedShare(entryOf(li, si), seg.duration);
+          const met = entryOf(li, si) === true || share >= need;
+          if (s) s.textContent = met ? 'Watched' : share > 0 ? `${Math.round(share * 100)}% watched` : 'Not watched yet';
+        });
+      }
+    });
+  }
+
+  // ---- navigation -----------------------------------------------------------------------
+  function renderLessonList(): void {
+    lessonList.replaceChildren(
+      ...lessons.map((lesson, li) => {
+        const button = h(
+          'button',
+          { type: 'button', class: 'lk-lesson-button', 'aria-current': li === state.lesson ? 'true' : undefined },
+          h('span', { class: 'lk-lesson-name' }, lesson.title),
+          h('span', { class: 'lk-lesson-status' }),
+        );
+        button.addEventListener('click', () => select(li, 0, 0, false));
+        return h('li', { 'data-lesson': String(li) }, button);
+      }),
+    );
+  }
+
+  function renderLesson(lesson: PlayerLesson): void {
+    lessonTitle.textContent = lesson.title;
+    playlist.replaceChildren(
+      ...lesson.segments.map((seg, si) => {
+        const button = h(
+          'button',
+          { type: 'button', class: 'lk-seg-button', 'aria-current': si === state.segment ? 'true' : undefined },
+          seg.poster ? h('img', { src: url(seg.poster), alt: '', class: 'lk-poster', width: '96', height: '54', loading: 'lazy' }) : undefined,
+          h(
+            'span',
+            { class: 'lk-seg-text' },
+            h('span', { class: 'lk-seg-name' }, seg.title),
+            h('span', { class: 'lk-seg-meta' }, h('span', { 'aria-hidden': 'true' }, formatClock(seg.duration)), h('span', { class: 'lk-sr' }, spokenDuration(seg.duration)), ' \u00b7 ', h('span', { class: 'lk-seg-status' })),
+          ),
+        );
+        button.addEventListener('click', () => select(state.lesson, si, 0, true));
+        return h('li', { 'data-segment': String(si) }, button);
+      }),
+    );
+    objectives.replaceChildren(...lesson.objectives.map((o) => h('li', {}, o)));
+    objectivesSection.hidden = lesson.objectives.length === 0;
+    materials.replaceChildren(
+      ...lesson.materials.map((m) => {
+        const link = h('a', { href: url(m.href), target: '_blank', rel: 'noopener', download: m.kind === 'attachment' ? '' : undefined }, `${MATERIAL_LABEL[m.kind]}: ${m.label}`);
+        if (m.kind === 'workbook') {
+          link.addEventListener('click', () => {
+            if (!state.workbooks[state.lesson]) {
+              state.workbooks[state.lesson] = true;
+              report('milestone');
+            }
+          });
+        }
+        return h('li', {}, link);
+      }),
+    );
+    materialsSection.hidden = lesson.materials.length === 0;
+  }
+
+  function loadSegment(position: number, play: boolean): void {
+    const lesson = lessons[state.lesson];
+    const seg = lesson?.segments[state.segment];
+    tracker.reset();
+    transcript.replaceChildren();
+    video.replaceChildren();
+    if (!lesson || !seg) {
+      video.removeAttribute('src');
+      video.hidden = true;
+      segmentTitle.textContent = lesson ? 'This lesson has no videos.' : '';
+      transcriptSection.hidden = true;
+      return;
+    }
+    video.hidden = false;
+    segmentTitle.textContent = `Video ${state.segment + 1} of ${lesson.segments.length}: ${seg.title}`;
+    video.setAttribute('aria-label', `Video: ${seg.title}`);
+    if (seg.poster) video.poster = url(seg.poster);
+    else video.removeAttribute('poster');
+    transcriptSection.hidden = !seg.captions;
+    if (seg.captions) {
+      const track = h('track', { kind: 'captions', src: url(seg.captions), srclang: config.course.language, label: 'Captions', default: true });
+      track.addEventListener('load', () => renderTranscript(track.track));
+      video.append(track);
+    }
+    video.src = url(seg.video);
+    const start = Math.max(0, position);
+    const seekAndPlay = () => {
+      if (start > 0 && start < (Number.isFinite(video.duration) ? video.duration : Infinity)) video.currentTime = start;
+      if (play) void video.play().catch(() => undefined);
+    };
+    video.addEventListener('loadedmetadata', seekAndPlay, { once: true });
+    updateButtons();
+  }
+
+  function renderTranscript(track: TextTrack): void {
+    const cues = track.cues ? Array.from(track.cues) : [];
+    transcript.replaceChildren(
+      ...cues.map((cue) => {
+        const text = (cue as VTTCue).text.replace(/<[^>]*>/g, '');
+        const b = h('button', { type: 'button', class: 'lk-cue' }, h('span', { class: 'lk-cue-time' }, formatClock(cue.startTime)), ' ', text);
+        b.addEventListener('click', () => {
+          video.currentTime = cue.startTime;
+          video.focus();
+        });
+        return h('p', {}, b);
+      }),
+    );
+    if (cues.length === 0) transcript.append(h('p', {}, 'No transcript for this video.'));
+  }
+
+  function neighbour(delta: 1 | -1): [number, number] | undefined {
+    let li = state.lesson;
+    let si = state.segment + delta;
+    for (;;) {
+      const lesson = lessons[li];
+      if (!lesson) return undefined;
+      if (si >= 0 && si < lesson.segments.length) return [li, si];
+      li += delta;
+      const next = lessons[li];
+      if (!next) return undefined;
+      si = delta === 1 ? 0 : next.segments.length - 1;
+      if (next.segments.length === 0) return [li, 0];
+    }
+  }
+
+  function updateButtons(): void {
+    const prev = neighbour(-1);
+    const next = neighbour(1);
+    prevButton.disabled = !prev;
+    nextButton.disabled = !next;
+    prevButton.setAttribute('aria-label', prev ? `Previous video: ${describe(prev)}` : 'Previous video (none)');
+    nextButton.setAttribute('aria-label', next ? `Next video: ${describe(next)}` : 'Next video (none)');
+  }
+
+  function describe([li, si]: [number, number]): string {
+    const lesson = lessons[li];
+    return lesson?.segments[si]?.title ?? lesson?.title ?? '';
+  }
+
+  function select(li: number, si: number, position: number, play: boolean): void {
+    const lessonChanged = li !== state.lesson;
+    state.lesson = li;
+    state.segment = si;
+    state.position = position;
+    renderLessonList();
+    const lesson = lessons[li];
+    if (lesson && (lessonChanged || playlist.childElementCount !== lesson.segments.length)) renderLesson(lesson);
+    playlist.querySelectorAll('.lk-seg-button').forEach((b, i) => {
+      if (i === si) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    });
+    loadSegment(position, play);
+    report('milestone');
+  }
+
+  // ---- playback tracking ----------------------------------------------------------------
+  const tracker = trackPlayback(video, {
+    onWatched(start, end) {
+      const idx = (flatIndex[state.lesson] ?? 0) + state.segment;
+      const seg = lessons[state.lesson]?.segments[state.segment];
+      const entry = state.segments[idx];
+      if (!seg || entry === undefined || entry === true) return;
+      const merged = mergeWatched(entry, start, end);
+      const duration = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : seg.duration;
+      const met = watchedShare(merged, duration) >= need;
+      state.segments[idx] = met ? true : merged;
+      if (met) report('milestone');
+    },
+  });
+
+  let lastTick = 0;
+  video.addEventListener('timeupdate', () => {
+    if (video.seeking) return;
+    state.position = video.currentTime;
+    const now = performance.now();
+    if (now - lastTick >= TICK_MS) {
+      lastTick = now;
+      report('tick');
+    }
+  });
+  video.addEventListener('pause', () => {
+    if (!video.ended) report('milestone');
+  });
+  video.addEventListener('ended', () => {
+    state.position = 0;
+    const next = neighbour(1);
+    report('milestone');
+    if (autoAdvance && next) select(next[0], next[1], 0, true);
+  });
+  video.addEventListener('error', () => {
+    if (video.getAttribute('src')) showNotice('This video could not be played. Try again later, or tell your course administrator.');
+  });
+
+  prevButton.addEventListener('click', () => {
+    const p = neighbour(-1);
+    if (p) select(p[0], p[1], 0, true);
+  });
+  nextButton.addEventListener('click', () => {
+    const n = neighbour(1);
+    if (n) select(n[0], n[1], 0, true);
+  });
+  autoBox.addEventListener('change', () => {
+    autoAdvance = autoBox.checked;
+  });
+
+  // ---- leaving --------------------------------------------------------------------------
+  async function finish(reason: 'exit' | 'unload'): Promise<void> {
+    if (terminated) return;
+    if (!video.paused && !video.seeking) state.position = video.currentTime;
+    report('hide');
+    terminated = true;
+    if (init.ok) await adapter.terminate(reason);
+  }
+  exitButton.addEventListener('click', () => {
+    video.pause();
+    void finish('exit').then(() => {
+      root.querySelector('.lk-layout')?.setAttribute('hidden', '');
+      exitButton.disabled = true;
+      showNotice('Your progress is saved. You can close this window now.');
+    });
+  });
+  // Browsers no longer run `unload` reliably in LMS frames: commit when hidden, finish on pagehide.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden' && !terminated) report('hide');
+  });
+  window.addEventListener('pagehide', () => {
+    void finish('unload');
+  });
+
+  // ---- first render ---------------------------------------------------------------------
+  renderLessonList();
+  const first = lessons[state.lesson];
+  if (first) renderLesson(first);
+  loadSegment(state.position, false);
+  summary = summarize(lessons, state, config.completion);
+  lastCompleted = Boolean(init.alreadyCompleted) || summary.completed;
+  renderProgress();
+  if (init.ok) report('milestone');
+
+  return {
+    state: () => state,
+    summary: () => summary,
+    exit: () => finish('exit'),
+  };
+}

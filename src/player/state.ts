@@ -1,0 +1,110 @@
+/**
+ * The resume data the player stores through its adapter (SCORM suspend_data, xAPI State API,
+ * localStorage), encoded compactly so it always fits the adapter's limit: SCORM 1.2 gives
+ * 4096 characters, which a course of 30 lessons x 10 segments must fit.
+ *
+ * Format (version 1): `1~<fingerprint>~<lesson>.<segment>.<position>~<segments>~<workbooks>`
+ * - fingerprint: a hash of the segment ids, so state from a different course layout is ignored;
+ * - position: deciseconds in base 36;
+ * - segments: one entry per segment in course order, joined by `,`: empty = nothing watched,
+ *   `*` = met the watched share, otherwise watched ranges `start-end` in deciseconds base 36,
+ *   joined by `.` (starts rounded up, ends down: storage never over-counts watched time);
+ * - workbooks: one `0`/`1` per lesson (opened or not).
+ * When the text would exceed the limit, the shortest partial ranges are dropped first
+ * (under-counting, never over-counting), until it fits. DOM-free.
+ */
+import { addRange, coveredSeconds, type Range } from './ranges.js';
+
+/** The player's progress state for the lessons of one launch page. */
+export interface PlayerState {
+  /** Index of the current lesson (within the page's lessons). */
+  lesson: number;
+  /** Index of the current segment within that lesson. */
+  segment: number;
+  /** Playback position in the current segment, seconds. */
+  position: number;
+  /** Per segment (flattened in course order): `true` when it met the watched share, else its watched ranges. */
+  segments: (true | Range[])[];
+  /** Per lesson: the workbook was opened. */
+  workbooks: boolean[];
+}
+
+const VERSION = '1';
+
+/** A short stable hash (FNV-1a, base 36) of the segment layout. */
+export function layoutFingerprint(ids: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of ids.join('/')) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+const ds = (seconds: number, round: 'up' | 'down'): string =>
+  (round === 'up' ? Math.ceil(seconds * 10 - 1e-6) : Math.floor(seconds * 10 + 1e-6)).toString(36);
+
+function encodeSegment(entry: true | Range[]): string {
+  if (entry === true) return '*';
+  const parts: string[] = [];
+  for (const [a, b] of entry) {
+    const s = ds(a, 'up');
+    const e = ds(b, 'down');
+    if (parseInt(e, 36) > parseInt(s, 36)) parts.push(`${s}-${e}`);
+  }
+  return parts.join('.');
+}
+
+/** Encodes `state` into at most `limit` characters (see the module comment for the format). */
+export function encodeState(state: PlayerState, fingerprint: string, limit: number): string {
+  const segments = state.segments.map((s) => (s === true ? true : s.map((r) => [r[0], r[1]] as Range)));
+  const head = `${VERSION}~${fingerprint}~${state.lesson.toString(36)}.${state.segment.toString(36)}.${ds(Math.max(0, state.position), 'down')}~`;
+  const tail = `~${state.workbooks.map((w) => (w ? '1' : '0')).join('')}`;
+  for (;;) {
+    const text = head + segments.map(encodeSegment).join(',') + tail;
+    if (text.length <= limit) return text;
+    // Drop the shortest partial range anywhere: the least watched time lost per character saved.
+    let best: { seg: number; idx: number; len: number } | undefined;
+    segments.forEach((entry, seg) => {
+      if (entry === true) return;
+      entry.forEach(([a, b], idx) => {
+        if (!best || b - a < best.len) best = { seg, idx, len: b - a };
+      });
+    });
+    if (!best) {
+      // Only completed markers left and still too long: keep the bookmark, drop the rest.
+      return (head + tail).slice(0, limit);
+    }
+    const found: { seg: number; idx: number } = best;
+    (segments[found.seg] as Range[]).splice(found.idx, 1);
+  }
+}
+
+/** Decodes text from {@link encodeState}; undefined when it is from another format or course layout. */
+export function decodeState(text: string | undefined, fingerprint: string, segmentCount: number, lessonCount: number): PlayerState | undefined {
+  if (!text) return undefined;
+  const parts = text.split('~');
+  if (parts.length !== 5 || parts[0] !== VERSION || parts[1] !== fingerprint) return undefined;
+  const [lesson, segment, position] = (parts[2] ?? '').split('.').map((v) => parseInt(v, 36));
+  const segTexts = (parts[3] ?? '').split(',');
+  if (segTexts.length !== segmentCount) return undefined;
+  const segments: (true | Range[])[] = segTexts.map((t) => {
+    if (t === '*') return true;
+    let ranges: Range[] = [];
+    for (const r of t ? t.split('.') : []) {
+      const [a, b] = r.split('-').map((v) => parseInt(v, 36) / 10);
+      if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b)) ranges = addRange(ranges, a, b);
+    }
+    return ranges;
+  });
+  const wb = parts[4] ?? '';
+  const workbooks = Array.from({ length: lessonCount }, (_, i) => wb[i] === '1');
+  const ok = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n >= 0 ? n : 0);
+  return { lesson: ok(lesson), segment: ok(segment), position: ok(position) / 10, segments, workbooks };
+}
+
+/** Share of a segment actually watched, 0..1. */
+export function watchedShare(entry: true | Range[], duration: number): number {
+  if (entry === true) return 1;
+  return duration > 0 ? Math.min(1, coveredSeconds(entry) / duration) : 0;
+}
