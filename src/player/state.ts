@@ -63,20 +63,29 @@ export function encodeState(state: PlayerState, fingerprint: string, limit: numb
   for (;;) {
     const text = head + segments.map(encodeSegment).join(',') + tail;
     if (text.length <= limit) return text;
-    // Drop the shortest partial range anywhere: the least watched time lost per character saved.
-    let best: { seg: number; idx: number; len: number } | undefined;
+    // Drop the shortest partial ranges first (the least watched time lost per character saved),
+    // in one sorted pass; each range saves at least its own characters, so a few passes suffice.
+    const candidates: { seg: number; range: Range; len: number; chars: number }[] = [];
     segments.forEach((entry, seg) => {
       if (entry === true) return;
-      entry.forEach(([a, b], idx) => {
-        if (!best || b - a < best.len) best = { seg, idx, len: b - a };
-      });
+      for (const range of entry) candidates.push({ seg, range, len: range[1] - range[0], chars: encodeSegment([range]).length });
     });
-    if (!best) {
+    if (candidates.length === 0) {
       // Only completed markers left and still too long: keep the bookmark, drop the rest.
       return (head + tail).slice(0, limit);
     }
-    const found: { seg: number; idx: number } = best;
-    (segments[found.seg] as Range[]).splice(found.idx, 1);
+    candidates.sort((a, b) => a.len - b.len);
+    let excess = text.length - limit;
+    const drop = new Set<Range>();
+    for (const c of candidates) {
+      if (excess <= 0) break;
+      drop.add(c.range);
+      excess -= Math.max(1, c.chars);
+    }
+    for (let i = 0; i < segments.length; i += 1) {
+      const entry = segments[i];
+      if (entry !== undefined && entry !== true) segments[i] = entry.filter((r) => !drop.has(r));
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * descriptor validated against the official XSDs. A pure function of the course folder:
  * the same course builds to byte-identical zips.
  */
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { loadCourse } from '../course/load.js';
@@ -10,9 +11,10 @@ import { renderLaunchPage } from '../player-build/launch-page.js';
 import { collectSharedFiles } from '../player-build/shared-files.js';
 import { validateXsd } from '../validate/xsd.js';
 import { UserError, throwIfCancelled } from '../../errors.js';
+import { tempPathBeside } from '../../utils/fs.js';
 import { renderCourseMediaStandIn } from './render-media.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
-import type { BundleFile, PackageTarget, PackageTargetName } from './targets/types.js';
+import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
 import { writeZip } from './zip.js';
 
 /** Options for {@link buildCourse}. */
@@ -99,37 +101,32 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   const shared = await collectSharedFiles(course, rendered.segments);
 
   const bundles: BuiltBundle[] = [];
-  let n = 0;
-  for (const target of targets) {
-    throwIfCancelled(ctx.signal);
-    ctx.onProgress?.({ phase: 'package', current: n, total: targets.length, item: target.name });
-    const output = await target.write({
-      course,
-      shared: shared.files,
-      unitPerLesson: Boolean(options.scoPerLesson),
-      renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o),
-    });
-    const files: BundleFile[] = [...shared.files, ...output.files];
-    const validated: { path: string; schema: string }[] = [];
-    for (const d of output.descriptors) {
-      if (!d.schema) continue;
-      const file = output.files.find((f) => f.path === d.path);
-      if (!file || file.content === undefined) throw new Error(`target ${target.name} did not write its descriptor ${d.path}`);
-      const xml = typeof file.content === 'string' ? file.content : Buffer.from(file.content).toString('utf8');
-      const result = await validateXsd(xml, d.schema, d.path);
-      if (!result.valid) {
-        // The descriptor comes from our templates: an invalid one is a lessonkit bug, not the author's.
-        throw new Error(
-          `The ${target.name} ${d.path} lessonkit wrote does not pass the official ${d.schema} schema:\n${result.errors.map((e) => `  ${d.path}:${e.line ?? '?'}  ${e.message}`).join('\n')}`,
-        );
-      }
-      validated.push({ path: d.path, schema: d.schema });
+  // Every zip goes to a temporary file first; all are renamed only once every target has been
+  // written and validated, so a failed or interrupted build leaves nothing in the output folder.
+  const pending: { tmp: string; final: string }[] = [];
+  try {
+    for (const [n, target] of targets.entries()) {
+      throwIfCancelled(ctx.signal);
+      ctx.onProgress?.({ phase: 'package', current: n, total: targets.length, item: target.name });
+      const output = await target.write({
+        course,
+        shared: shared.files,
+        unitPerLesson: Boolean(options.scoPerLesson),
+        renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o),
+      });
+      const validated = await validateDescriptors(target, output);
+      const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);
+      const tmp = tempPathBeside(zipPath);
+      pending.push({ tmp, final: zipPath });
+      const zip = await writeZip(tmp, [...shared.files, ...output.files], { signal: ctx.signal, atomic: false });
+      bundles.push({ target: target.name, path: zipPath, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated });
+      ctx.onProgress?.({ phase: 'package', current: n + 1, total: targets.length, item: target.name, done: true });
     }
-    const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);
-    const zip = await writeZip(zipPath, files, ctx.signal);
-    bundles.push({ target: target.name, path: zip.path, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated });
-    n += 1;
-    ctx.onProgress?.({ phase: 'package', current: n, total: targets.length, item: target.name, done: true });
+    throwIfCancelled(ctx.signal);
+    for (const p of pending) await rename(p.tmp, p.final);
+  } catch (err) {
+    await Promise.all(pending.map((p) => rm(p.tmp, { force: true })));
+    throw err;
   }
   return {
     course: { id: course.id, version: course.version, title: course.title, dir: course.dir },
@@ -137,4 +134,24 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
     media: { segments: rendered.segments.length, cached: rendered.segments.filter((s) => s.cached).length },
     warnings: warnings.map((w) => `${path.relative(options.cwd, course.file) || course.file}:${w.line}:${w.column}  ${w.message}`),
   };
+}
+
+/** Checks each descriptor a target wrote against its official schema set. */
+async function validateDescriptors(target: PackageTarget, output: TargetOutput): Promise<{ path: string; schema: string }[]> {
+  const validated: { path: string; schema: string }[] = [];
+  for (const d of output.descriptors) {
+    if (!d.schema) continue;
+    const file = output.files.find((f) => f.path === d.path);
+    if (!file || file.content === undefined) throw new Error(`target ${target.name} did not write its descriptor ${d.path}`);
+    const xml = typeof file.content === 'string' ? file.content : Buffer.from(file.content).toString('utf8');
+    const result = await validateXsd(xml, d.schema, d.path);
+    if (!result.valid) {
+      // The descriptor comes from our templates: an invalid one is a lessonkit bug, not the author's.
+      throw new Error(
+        `The ${target.name} ${d.path} lessonkit wrote does not pass the official ${d.schema} schema:\n${result.errors.map((e) => `  ${d.path}:${e.line ?? '?'}  ${e.message}`).join('\n')}`,
+      );
+    }
+    validated.push({ path: d.path, schema: d.schema });
+  }
+  return validated;
 }

@@ -37,14 +37,26 @@ export function isStored(file: BundleFile): boolean {
   return file.store ?? STORED.test(file.path);
 }
 
-/** Writes `files` to the zip at `out` (atomically). Duplicate paths are a bug in the caller. */
-export async function writeZip(out: string, files: BundleFile[], signal?: AbortSignal): Promise<ZipResult> {
+/** Options for {@link writeZip}. */
+export interface WriteZipOptions {
+  /** Stops the write; the partial file is removed. */
+  signal?: AbortSignal;
+  /**
+   * Write to a temporary file beside `out` and rename it when complete (default true). False
+   * when the caller already writes to a temporary path and renames several zips together.
+   */
+  atomic?: boolean;
+}
+
+/** Writes `files` to the zip at `out`. Duplicate paths are a bug in the caller. */
+export async function writeZip(out: string, files: BundleFile[], options: WriteZipOptions = {}): Promise<ZipResult> {
+  const { signal } = options;
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (let i = 1; i < sorted.length; i += 1) {
     if (sorted[i]?.path === sorted[i - 1]?.path) throw new Error(`bundle lists ${sorted[i]?.path} twice`);
   }
   await mkdir(path.dirname(out), { recursive: true });
-  const tmp = tempPathBeside(out);
+  const tmp = options.atomic === false ? out : tempPathBeside(out);
   const archive = new ZipArchive({ zlib: { level: 9 } });
   const onAbort = () => archive.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -59,7 +71,7 @@ export async function writeZip(out: string, files: BundleFile[], signal?: AbortS
     await archive.finalize();
     await written;
     if (signal?.aborted) throw new CancelledError();
-    await rename(tmp, out);
+    if (tmp !== out) await rename(tmp, out);
   } catch (err) {
     archive.abort();
     await rm(tmp, { force: true });
