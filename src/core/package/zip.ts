@@ -5,6 +5,7 @@
  * cancelled or failed writes leave nothing behind.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -58,22 +59,38 @@ export async function writeZip(out: string, files: BundleFile[], options: WriteZ
   await mkdir(path.dirname(out), { recursive: true });
   const tmp = options.atomic === false ? out : tempPathBeside(out);
   const archive = new ZipArchive({ zlib: { level: 9 } });
-  const onAbort = () => archive.abort();
+  const output = createWriteStream(tmp);
+  // An aborted archiver settles neither finalize() nor the pipeline; the race below makes
+  // cancellation reject at once, so the caller can clean up and the process can exit.
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CancelledError());
+  });
+  aborted.catch(() => undefined);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const written = pipeline(archive, createWriteStream(tmp));
+    if (signal?.aborted) throw new CancelledError();
+    const written = pipeline(archive, output);
+    written.catch(() => undefined);
     for (const f of sorted) {
       const data = { name: f.path, date: FIXED_DATE, mode: 0o644, store: isStored(f) };
       if (f.content !== undefined) archive.append(typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : Buffer.from(f.content), data);
       else if (f.source) archive.append(createReadStream(f.source), data);
       else throw new Error(`bundle file ${f.path} has neither content nor source`);
     }
-    await archive.finalize();
-    await written;
-    if (signal?.aborted) throw new CancelledError();
+    const finalized = archive.finalize();
+    finalized.catch(() => undefined);
+    await Promise.race([Promise.all([finalized, written]), aborted]);
     if (tmp !== out) await rename(tmp, out);
   } catch (err) {
     archive.abort();
+    // Wait for the file to be closed: removing it before a pending open completes would let
+    // the open re-create it afterwards.
+    if (!output.closed) {
+      const closed = once(output, 'close').catch(() => undefined);
+      output.destroy();
+      await closed;
+    }
     await rm(tmp, { force: true });
     if (signal?.aborted) throw new CancelledError();
     throw err;
