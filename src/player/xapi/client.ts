@@ -146,21 +146,26 @@ export class LrsClient {
   }
 
   /**
-   * The page is going away: hand every waiting request to the browser with `keepalive`, which
-   * outlives the page. The queue stays in localStorage until a delivery is confirmed, so what
-   * does not make it now is sent on the next visit (PUT by id makes that safe).
+   * The page is going away: hand what is waiting to the browser with `keepalive`, which
+   * outlives the page. The statements go as ONE ordered batch (POST), because parallel requests
+   * would arrive in any order and cmi5 LMSs judge order (terminated must be last). Statement ids
+   * are already set, so a batch that overlaps a request in flight stores nothing twice. The
+   * queue stays in localStorage until a delivery is confirmed, so what does not make it now is
+   * sent on the next visit.
    */
   flushOnHide(): void {
-    for (const item of this.queue) {
-      const [method, url, body] = this.describe(item);
+    const send = (method: string, url: string, body: string) => {
       try {
-        void this.options.window
-          .fetch(url, { method, headers: this.headers(true), body, keepalive: true })
-          .catch(() => undefined);
+        void this.options.window.fetch(url, { method, headers: this.headers(true), body, keepalive: true }).catch(() => undefined);
       } catch {
-        // keepalive bodies are capped (64 KB in total); what is refused stays queued.
+        // Refused synchronously (keepalive quota): it stays queued for the next visit.
       }
-    }
+    };
+    let batch = this.queue.filter((q): q is Extract<QueueItem, { kind: 'statement' }> => q.kind === 'statement').map((q) => q.statement);
+    // keepalive bodies are capped at 64 KB in total; keep the oldest that fit, in order.
+    while (batch.length > 1 && JSON.stringify(batch).length > 48000) batch = batch.slice(0, Math.ceil(batch.length / 2));
+    if (batch.length > 0) send('POST', `${this.options.endpoint}statements`, JSON.stringify(batch));
+    for (const item of this.queue) if (item.kind === 'state') send('PUT', this.stateUrl(item.params), item.document);
   }
 
   private retryNow(): void {
