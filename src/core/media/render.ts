@@ -46,6 +46,8 @@ export interface RenderCourseMediaOptions {
   ffprobe?: string;
   /** Environment for the tool lookup. */
   env: Record<string, string | undefined>;
+  /** Render cache folder instead of `<course>/.lessonkit/cache` (build --cache-dir, LESSONKIT_CACHE_DIR). */
+  cacheDir?: string;
 }
 
 /** What {@link renderCourseMedia} returns. */
@@ -192,6 +194,8 @@ export interface RenderSegmentCachedOptions {
   env: Record<string, string | undefined>;
   lessonId: string;
   segmentId: string;
+  /** Render cache folder instead of `<courseDir>/.lessonkit/cache`. */
+  cacheDir?: string;
 }
 
 /** Renders one segment into the course's cache (or finds it there). */
@@ -199,7 +203,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
   const item = `${o.lessonId}/${o.segmentId}`;
   const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
   const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
-  const root = cacheDir(o.courseDir);
+  const root = o.cacheDir ?? cacheDir(o.courseDir);
   const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg)]);
   const entry = path.join(root, 'media', key);
   const video = path.join(entry, 'video.mp4');
@@ -268,6 +272,7 @@ export async function renderCourseMedia(options: RenderCourseMediaOptions, ctx: 
           env: options.env,
           lessonId: lesson.id,
           segmentId: seg.id,
+          ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
         },
         ctx,
       );

@@ -7,12 +7,12 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { loadCourse } from '../course/load.js';
+import { renderCourseMedia } from '../media/render.js';
 import { renderLaunchPage } from '../player-build/launch-page.js';
 import { collectSharedFiles } from '../player-build/shared-files.js';
 import { validateXsd } from '../validate/xsd.js';
 import { UserError, throwIfCancelled } from '../../errors.js';
 import { tempPathBeside } from '../../utils/fs.js';
-import { renderCourseMediaStandIn } from './render-media.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
 import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
 import { writeZip } from './zip.js';
@@ -93,7 +93,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   const outDir = path.resolve(options.cwd, options.out ?? path.join(course.dir, 'dist'));
   throwIfCancelled(ctx.signal);
 
-  const rendered = await renderCourseMediaStandIn(
+  const rendered = await renderCourseMedia(
     { course, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, ...(options.cacheDir ? { cacheDir: path.resolve(options.cwd, options.cacheDir) } : {}) },
     ctx,
   );
@@ -131,7 +131,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   return {
     course: { id: course.id, version: course.version, title: course.title, dir: course.dir },
     bundles,
-    media: { segments: rendered.segments.length, cached: rendered.segments.filter((s) => s.cached).length },
+    media: { segments: rendered.segments.length, cached: rendered.cacheHits },
     warnings: warnings.map((w) => `${path.relative(options.cwd, course.file) || course.file}:${w.line}:${w.column}  ${w.message}`),
   };
 }

@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Course } from '../course/load.js';
-import type { RenderedSegment } from '../package/render-media.js';
+import type { RenderedSegment } from '../media/render.js';
 import type { BundleFile } from '../package/targets/types.js';
 import type { PlayerLesson, PlayerMaterial } from './config.js';
 
