@@ -4,6 +4,7 @@ import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
 import { registerProbe } from './probe.js';
+import { registerValidate } from './validate.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -12,4 +13,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerBuild,
   registerDoctor,
   registerProbe,
+  registerValidate,
 ];

@@ -1,0 +1,94 @@
+/**
+ * One view over the three kinds of input (a zip, a package folder, a bare descriptor), so
+ * the descriptor rules run the same way on each. Zips are never extracted: names come from
+ * the central directory and data is read on demand.
+ */
+import { lstat, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { readEntry, type ZipDirectory, type ZipEntry } from './zip.js';
+
+/** A package being validated. */
+export interface PackageSource {
+  /** What the input is. */
+  kind: 'zip' | 'folder' | 'descriptor';
+  /** Every file (not directory), as package-relative names with `/` separators. */
+  files: string[];
+  /** Reads a file of the package (descriptors only; bounded in size). */
+  read(name: string): Promise<Buffer>;
+  /** For folders: symbolic links found (not followed). */
+  symlinks: string[];
+  /** For zips: the central directory and the open handle. */
+  zip?: { fh: FileHandle; dir: ZipDirectory; byName: Map<string, ZipEntry> };
+  /** For folders: the absolute folder; for descriptors: the absolute file. */
+  absPath: string;
+  /** Releases the file handle. */
+  close(): Promise<void>;
+}
+
+/** Opens a zip whose central directory has already been read. */
+export function zipSource(absPath: string, fh: FileHandle, dir: ZipDirectory): PackageSource {
+  const byName = new Map<string, ZipEntry>();
+  for (const e of dir.entries) if (!byName.has(e.name)) byName.set(e.name, e);
+  return {
+    kind: 'zip',
+    absPath,
+    files: dir.entries.filter((e) => !e.isDirectory).map((e) => e.name),
+    symlinks: [],
+    zip: { fh, dir, byName },
+    read: async (name) => {
+      const e = byName.get(name);
+      if (!e) throw new Error(`${name} is not in the zip`);
+      return readEntry(fh, e);
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** Lists a package folder (symbolic links are recorded, never followed). */
+export async function folderSource(absPath: string): Promise<PackageSource> {
+  const files: string[] = [];
+  const symlinks: string[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    const list = await readdir(dir, { withFileTypes: true });
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of list) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isSymbolicLink()) symlinks.push(r);
+      else if (d.isDirectory()) await walk(path.join(dir, d.name), r);
+      else if (d.isFile()) files.push(r);
+    }
+  };
+  await walk(absPath, '');
+  return {
+    kind: 'folder',
+    absPath,
+    files,
+    symlinks,
+    read: async (name) => {
+      const full = path.join(absPath, ...name.split('/'));
+      // Re-check at read time: a listed name must still be a plain file inside the folder.
+      const st = await lstat(full);
+      if (!st.isFile()) throw new Error(`${name} is not a regular file`);
+      if (st.size > 64 * 1024 * 1024) throw new Error(`${name} is ${st.size} bytes, more than the 64 MiB read for checks`);
+      return readFile(full);
+    },
+    close: async () => {},
+  };
+}
+
+/** A bare descriptor file: the package is just that file, and file-presence rules do not apply. */
+export function descriptorSource(absPath: string, name: string): PackageSource {
+  return {
+    kind: 'descriptor',
+    absPath,
+    files: [name],
+    symlinks: [],
+    read: async () => readFile(absPath),
+    close: async () => {},
+  };
+}
+
+/** Opens a file for zip reading. */
+export function openZip(absPath: string): Promise<FileHandle> {
+  return open(absPath, 'r');
+}
