@@ -289,8 +289,9 @@ export function checkScorm(input: ScormCheckInput): Finding[] {
 
   // Files present but never listed.
   if (files && input.fileList) {
-    // Control files (schemas at the root) need no listing; ADL requires them there anyway.
-    const unlisted = input.fileList.filter((f) => !listed.has(f) && !listedNormalized(listed, f) && !/^[^/]+\.(xsd|dtd)$/i.test(f));
+    // Schema files (the control set at the root and the LOM folders beside it) are read by the
+    // LMS's parser, never launched, and no tool lists them.
+    const unlisted = input.fileList.filter((f) => !listed.has(f) && !listedNormalized(listed, f) && !/\.(xsd|dtd)$/i.test(f));
     for (const f of unlisted.slice(0, MAX_NOT_LISTED)) {
       out.push(makeFinding('scorm.file.not-listed', `${f} is in the package but no <file href> lists it; list it in its resource (LMSs that copy only listed files will drop it)`, { entry: f }));
     }
