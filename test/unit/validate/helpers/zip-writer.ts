@@ -64,7 +64,7 @@ export function buildZip(entries: RawEntry[], options: BuildZipOptions = {}): Bu
     const raw = typeof e.data === 'string' ? Buffer.from(e.data) : (e.data ?? Buffer.alloc(0));
     const method = e.method ?? 0;
     const stored = method === 8 ? zlib.deflateRawSync(raw) : raw;
-    const flags = e.flags ?? (typeof e.name === 'string' && /[^\x00-\x7f]/.test(e.name) ? 0x800 : 0);
+    const flags = e.flags ?? (typeof e.name === 'string' && [...e.name].some((ch) => ch.charCodeAt(0) > 0x7f) ? 0x800 : 0);
     const crc = e.crc ?? zlib.crc32(raw);
     const usize = e.uncompressedSize ?? raw.length;
     const z64 = Boolean(options.zip64);

@@ -1,0 +1,182 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSilentContext } from '../../../src/core/context.js';
+import { locateMediaTools } from '../../../src/core/media/locate.js';
+import { validatePackage } from '../../../src/core/validate/validate.js';
+import type { PackageReport } from '../../../src/core/validate/types.js';
+import { makeTempDir } from '../../helpers/cli.js';
+import { xapiPackage, zipFiles } from './helpers/packages.js';
+import { buildZip, type RawEntry } from './helpers/zip-writer.js';
+
+const ctx = createSilentContext();
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let n = 0;
+/** A unique marker: any file named with it outside the temp folder would prove an extraction. */
+const MARK = `lessonkit-evil-${randomBytes(6).toString('hex')}`;
+
+beforeAll(async () => {
+  tmp = await makeTempDir('lessonkit-zipsafety-');
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+const GOOD: RawEntry[] = Object.entries(xapiPackage()).map(([name, data]) => ({ name, data, method: 8 }));
+
+async function check(zip: Buffer, deep = false): Promise<PackageReport> {
+  const name = `crafted-${++n}.zip`;
+  await writeFile(path.join(tmp.dir, name), zip);
+  return validatePackage({ path: name, cwd: tmp.dir, deep }, ctx);
+}
+const errorIds = (r: PackageReport) => [...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))].sort();
+
+/** Every place an unsafe entry could have landed if anything had been extracted. */
+function assertNothingEscaped(): void {
+  for (const dir of [tmp.dir, path.dirname(tmp.dir), path.dirname(path.dirname(tmp.dir)), tmpdir(), '/', process.cwd(), path.join(tmp.dir, 'a')]) {
+    expect(existsSync(path.join(dir, `${MARK}.txt`))).toBe(false);
+    expect(existsSync(path.join(dir, MARK))).toBe(false);
+  }
+}
+
+describe('crafted unsafe zips: one rule each, nothing extracted', () => {
+  const cases: [string, RawEntry[], string][] = [
+    ['path traversal', [{ name: `../../${MARK}.txt`, data: 'pwned' }], 'zip.entry.path-traversal'],
+    ['absolute path', [{ name: `/tmp/${MARK}.txt`, data: 'pwned' }], 'zip.entry.absolute-path'],
+    ['drive letter', [{ name: `C:/Windows/${MARK}.txt`, data: 'pwned' }], 'zip.entry.absolute-path'],
+    ['backslash separators', [{ name: `assets\\${MARK}.txt`, data: 'x' }], 'zip.entry.backslash'],
+    ['symbolic link', [{ name: MARK, data: '/etc/passwd', externalAttr: (0o120777 << 16) >>> 0 }], 'zip.entry.symlink'],
+    ['duplicate name', [{ name: 'index_lms.html', data: 'second copy' }], 'zip.entry.duplicate'],
+    ['case collision', [{ name: 'INDEX_LMS.html', data: 'x' }], 'zip.entry.case-collision'],
+    ['encrypted entry', [{ name: `${MARK}.txt`, data: 'ciphertext', flags: 0x1 }], 'zip.entry.encrypted'],
+    ['strong encryption', [{ name: `${MARK}.txt`, data: 'ciphertext', flags: 0x41 }], 'zip.entry.encrypted'],
+    ['unsupported method', [{ name: `${MARK}.txt`, data: 'BZh9', method: 12 }], 'zip.entry.unsupported-method'],
+    ['non-UTF-8 name without the flag', [{ name: Buffer.from(`caf\xe9-${MARK}.txt`, 'latin1'), data: 'x', flags: 0 }], 'zip.entry.non-utf8-name'],
+    ['invalid UTF-8 with the flag', [{ name: Buffer.from([0x61, 0xff, 0xfe, 0x2e, 0x74]), data: 'x', flags: 0x800 }], 'zip.entry.non-utf8-name'],
+    ['compression-ratio bomb', [{ name: `${MARK}.txt`, data: Buffer.alloc(8 * 1024 * 1024), method: 8 }], 'zip.entry.compression-ratio'],
+    ['declared-size bomb', [{ name: `${MARK}.txt`, data: 'x', method: 8, uncompressedSize: 0xfffffffe }, ...Array.from({ length: 4 }, (_, i) => ({ name: `big${i}.bin`, data: 'x', method: 8, uncompressedSize: 0xfffffffe }))], 'zip.size.declared-too-large'],
+  ];
+
+  it.each(cases)('%s', async (_name, extra, rule) => {
+    const r = await check(buildZip([...GOOD, ...extra]));
+    // Each crafted zip is otherwise a valid xAPI package: the only error rule is the one under test
+    // (a declared-size bomb also trips the ratio rule, which is the point of both).
+    const expected = rule === 'zip.size.declared-too-large' ? ['zip.entry.compression-ratio', rule] : [rule];
+    expect(errorIds(r)).toEqual(expected);
+    assertNothingEscaped();
+  });
+
+  it('overlapping entries (the non-recursive zip-bomb technique)', async () => {
+    const r = await check(buildZip([...GOOD, { name: `${MARK}-a.txt`, data: 'shared data' }, { name: `${MARK}-b.txt`, data: 'shared data', shareDataOf: 2 }]));
+    expect(errorIds(r)).toEqual(['zip.entry.overlap']);
+    assertNothingEscaped();
+  });
+
+  it('a corrupt central directory', async () => {
+    const broken = await check(buildZip(GOOD, { breakCentralSignature: true }));
+    expect(errorIds(broken)).toEqual(['zip.central-directory.corrupt']);
+    const miscounted = await check(buildZip(GOOD, { announceCount: 5 }));
+    expect(errorIds(miscounted)).toEqual(['zip.central-directory.corrupt']);
+    const zip = buildZip(GOOD);
+    const truncated = await check(zip.subarray(0, zip.length - 30));
+    expect(errorIds(truncated)).toEqual(['zip.central-directory.corrupt']);
+    expect(truncated.standard).toBe('unknown');
+  });
+
+  it('an empty zip', async () => {
+    const r = await check(buildZip([]));
+    expect(errorIds(r)).toEqual(['package.descriptor.missing', 'zip.empty']);
+  });
+
+  it('the temp folder holds only the crafted zips, and the unsafe names appear only in the findings', async () => {
+    const names = await readdir(tmp.dir);
+    expect(names.every((f) => /^crafted-\d+\.zip$/.test(f))).toBe(true);
+    assertNothingEscaped();
+  });
+});
+
+describe('zip64 and --deep', () => {
+  it('reads zip64 archives', async () => {
+    const r = await check(zipFiles(xapiPackage(), { zip64: true }), true);
+    expect(r.findings).toEqual([]);
+    expect(r.rulesChecked).toContain('zip.entry.crc-mismatch');
+  });
+
+  it('a CRC mismatch is found only with --deep, and so is a damaged deflate stream', async () => {
+    const zip = buildZip([...GOOD, { name: 'data.bin', data: randomBytes(5000), crc: 0x1234 }]);
+    expect((await check(zip)).findings).toEqual([]);
+    const deep = await check(zip, true);
+    expect(errorIds(deep)).toEqual(['zip.entry.crc-mismatch']);
+    expect(deep.findings[0]?.location?.entry).toBe('data.bin');
+
+    const good = buildZip([...GOOD, { name: 'page.html', data: 'hello '.repeat(2000), method: 8 }]);
+    const at = good.indexOf(Buffer.from('page.html')) + 'page.html'.length + 10;
+    good[at] = good[at]! ^ 0xff;
+    const damaged = await check(good, true);
+    expect(errorIds(damaged).length).toBe(1);
+    expect(['zip.entry.crc-mismatch', 'zip.entry.unreadable']).toContain(errorIds(damaged)[0]);
+  });
+
+  it('is accepted by unzip -t (the writer makes real zips)', async () => {
+    const file = path.join(tmp.dir, `crafted-${++n}.zip`);
+    await writeFile(file, zipFiles(xapiPackage(), { zip64: true }));
+    const { stdout } = await promisify(execFile)('unzip', ['-t', file]).catch((e: { stdout?: string; code?: string }) => ({ stdout: e.code === 'ENOENT' ? 'No errors detected (unzip not installed)' : String(e.stdout) }));
+    expect(stdout).toMatch(/No errors detected/);
+  });
+});
+
+describe('--deep media checks (real ffmpeg output)', () => {
+  let media: Record<string, Buffer>;
+  beforeAll(async () => {
+    const tools = await locateMediaTools({ env: process.env });
+    const run = promisify(execFile);
+    media = {};
+    const base = ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050', '-t', '1', '-pix_fmt', 'yuv420p'];
+    const variants: Record<string, string[]> = {
+      'faststart.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-movflags', '+faststart'],
+      'moov-at-end.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac'],
+      'mpeg4-part2.mp4': ['-c:v', 'mpeg4', '-c:a', 'aac', '-movflags', '+faststart'],
+    };
+    for (const [name, args] of Object.entries(variants)) {
+      const out = path.join(tmp.dir, `media-${name}`);
+      await run(tools.ffmpeg.path, [...base, ...args, out]);
+      media[name] = await readFile(out);
+    }
+  });
+
+  const pkg = (name: string, data: Buffer) => buildZip([...GOOD, { name: `media/${name}`, data }]);
+
+  it('H.264/AAC with faststart: no findings', async () => {
+    expect((await check(pkg('a.mp4', media['faststart.mp4']!), true)).findings).toEqual([]);
+  });
+
+  it('moov after mdat: a faststart warning', async () => {
+    const r = await check(pkg('a.mp4', media['moov-at-end.mp4']!), true);
+    expect(r.findings.map((f) => [f.ruleId, f.severity])).toEqual([['media.mp4.not-faststart', 'warning']]);
+  });
+
+  it('MPEG-4 Part 2 video: a codec error', async () => {
+    const r = await check(pkg('a.mp4', media['mpeg4-part2.mp4']!), true);
+    expect(errorIds(r)).toEqual(['media.codec.unsupported']);
+    expect(r.findings[0]?.message).toMatch(/mp4v/);
+  });
+
+  it('a truncated file and a zero duration are caught; without --deep nothing is read', async () => {
+    const cut = media['moov-at-end.mp4']!.subarray(0, 3000);
+    expect(errorIds(await check(pkg('cut.mp4', cut), true))).toEqual(['media.mp4.malformed']);
+    expect((await check(pkg('cut.mp4', cut))).findings).toEqual([]);
+    const zero = Buffer.from(media['faststart.mp4']!);
+    const mvhd = zero.indexOf(Buffer.from('mvhd'));
+    zero.writeUInt32BE(0, mvhd + 4 + 16); // version 0: duration field
+    expect(errorIds(await check(pkg('zero.mp4', zero), true))).toEqual(['media.duration.unreadable']);
+  });
+
+  it('AVI is not playable in browsers', async () => {
+    expect(errorIds(await check(pkg('old.avi', Buffer.from('RIFF0000AVI LIST')), true))).toEqual(['media.codec.unsupported']);
+  });
+});
