@@ -8,6 +8,7 @@ interface BuildFlags {
   target?: string;
   out?: string;
   scoPerLesson?: boolean;
+  auPerLesson?: boolean;
   cacheDir?: string;
   ffmpeg?: string;
   ffprobe?: string;
@@ -25,9 +26,10 @@ export function registerBuild(program: Command): void {
     .command('build')
     .description('render the media and the player, write one zip per target, and validate each descriptor')
     .argument('[course]', 'the course folder (default: -C or the current folder)')
-    .option('-t, --target <list>', 'comma-separated targets: scorm12, scorm2004-3rd, scorm2004-4th (scorm2004), web (default: targets in course.yaml)')
+    .option('-t, --target <list>', 'comma-separated targets: scorm12, scorm2004-3rd, scorm2004-4th (scorm2004), xapi, cmi5, web (default: targets in course.yaml)')
     .option('-o, --out <dir>', 'where the zips go (default: <course>/dist)')
     .option('--sco-per-lesson', 'one SCO per lesson instead of one per course (SCORM 2004: the learner can choose lessons)')
+    .option('--au-per-lesson', 'cmi5: one AU per lesson instead of one per course (same switch as --sco-per-lesson)')
     .option('--cache-dir <dir>', 'render cache folder (also LESSONKIT_CACHE_DIR; default: <course>/.lessonkit/cache)')
     .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
     .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
@@ -42,7 +44,7 @@ export function registerBuild(program: Command): void {
           ...(flags.target ? { targets: flags.target.split(',') } : {}),
           ...(flags.out ? { out: flags.out } : {}),
           ...(cacheDir ? { cacheDir } : {}),
-          scoPerLesson: Boolean(flags.scoPerLesson),
+          scoPerLesson: Boolean(flags.scoPerLesson || flags.auPerLesson),
           ffmpeg: flags.ffmpeg,
           ffprobe: flags.ffprobe,
           env: env.env,

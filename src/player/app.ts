@@ -4,10 +4,10 @@
  * it reads the saved state from the adapter once and reports progress to it.
  */
 import type { PlayerConfig, PlayerLesson, PlayerMaterial } from '../core/player-build/config.js';
-import type { LmsAdapter, ProgressReason } from './adapters/types.js';
+import type { LmsAdapter, MediaEvent, ProgressReason } from './adapters/types.js';
 import { formatClock, h, spokenDuration } from './dom.js';
 import { summarize, type ProgressSummary } from './progress.js';
-import type { Range } from './ranges.js';
+import { addRange, type Range } from './ranges.js';
 import { decodeState, encodeState, layoutFingerprint, watchedShare, type PlayerState } from './state.js';
 import { mergeWatched, trackPlayback } from './tracker.js';
 
@@ -327,18 +327,60 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     report('milestone');
   }
 
+  // ---- video events for adapters that report them (xAPI/cmi5: ADL video profile) -------------
+  // Played ranges per segment are kept apart from the resume state, which drops them once a
+  // segment is complete; the video profile wants them on every paused/completed statement.
+  const mediaPlayed = new Map<string, Range[]>();
+  let mediaTime = 0;
+  let seekFrom: number | undefined;
+  function media(type: MediaEvent['type'], time: number, from?: number): void {
+    if (!adapter.reportMedia || !init.ok || terminated) return;
+    const lesson = lessons[state.lesson];
+    const seg = lesson?.segments[state.segment];
+    if (!lesson || !seg) return;
+    const length = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : seg.duration;
+    const event: MediaEvent = { type, lessonId: lesson.id, segmentId: seg.id, segmentTitle: seg.title, time, length, played: mediaPlayed.get(`${lesson.id}/${seg.id}`) ?? [] };
+    if (from !== undefined) event.from = from;
+    void Promise.resolve(adapter.reportMedia(event)).catch((err: unknown) => console.error('lessonkit: reporting a video event failed', err));
+  }
+  video.addEventListener('play', () => media('play', video.currentTime));
+  video.addEventListener('pause', () => {
+    if (!video.ended) media('pause', video.currentTime);
+  });
+  video.addEventListener('seeking', () => {
+    if (seekFrom === undefined) seekFrom = mediaTime;
+  });
+  video.addEventListener('seeked', () => {
+    const from = seekFrom ?? mediaTime;
+    seekFrom = undefined;
+    mediaTime = video.currentTime;
+    if (Math.abs(from - video.currentTime) >= 0.5) media('seek', video.currentTime, from);
+  });
+  video.addEventListener('timeupdate', () => {
+    if (!video.seeking) mediaTime = video.currentTime;
+  });
+  video.addEventListener('emptied', () => {
+    mediaTime = 0;
+    seekFrom = undefined;
+  });
+
   // ---- playback tracking ----------------------------------------------------------------
   const tracker = trackPlayback(video, {
     onWatched(start, end) {
       const idx = (flatIndex[state.lesson] ?? 0) + state.segment;
       const seg = lessons[state.lesson]?.segments[state.segment];
+      const lessonId = lessons[state.lesson]?.id;
+      if (seg && lessonId) mediaPlayed.set(`${lessonId}/${seg.id}`, addRange(mediaPlayed.get(`${lessonId}/${seg.id}`) ?? [], start, end));
       const entry = state.segments[idx];
       if (!seg || entry === undefined || entry === true) return;
       const merged = mergeWatched(entry, start, end);
       const duration = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : seg.duration;
       const met = watchedShare(merged, duration) >= need;
       state.segments[idx] = met ? true : merged;
-      if (met) report('milestone');
+      if (met) {
+        media('complete', video.currentTime);
+        report('milestone');
+      }
     },
   });
 
