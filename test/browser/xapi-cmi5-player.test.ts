@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMI5 } from '../../src/core/preview/cmi5-rules.js';
 import { DEFAULT_LEARNER, launchCmi5, launchXapi } from '../../src/core/preview/launch.js';
-import { startLrs, type LoopbackLrs } from '../../src/core/preview/lrs.js';
+import { startLrs } from '../../src/core/preview/lrs.js';
 import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
 import { isInside } from '../../src/utils/fs.js';
 import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
