@@ -5,6 +5,7 @@ import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
 import { registerProbe } from './probe.js';
 import { registerValidate } from './validate.js';
+import { registerTrim } from './trim.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -14,4 +15,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerDoctor,
   registerProbe,
   registerValidate,
+  registerTrim,
 ];

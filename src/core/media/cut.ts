@@ -83,9 +83,9 @@ export function planCut(info: MediaInfo, timeline: MediaTimeline, from: number, 
     return { method: 'copy', firstFrame: frameAtOrAfter(times, kf, frameDur / 4), endFrame: frameAtOrAfter(times, to, frameDur / 2), frames: 0, fps, from: kf, to };
   }
   const quarter = frameDur / 4;
-  // Round each edge to the nearest frame boundary.
-  const firstFrame = frameAtOrAfter(times, from - frameDur / 2 + quarter, quarter);
-  const endFrame = frameAtOrAfter(times, to - frameDur / 2 + quarter, quarter);
+  // The segment holds the frames whose time is in [from, to) (a quarter frame absorbs rounding).
+  const firstFrame = frameAtOrAfter(times, from, quarter);
+  const endFrame = frameAtOrAfter(times, to, quarter);
   if (info.video.variableFrameRate || mode === 'encode' || !info.smartCut.possible) {
     const frames = info.video.variableFrameRate ? Math.max(1, Math.round((to - from) * (fps.num / fps.den))) : Math.max(1, endFrame - firstFrame);
     const start = info.video.variableFrameRate ? from : (times[firstFrame] ?? from);

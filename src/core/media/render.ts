@@ -122,7 +122,9 @@ export interface RenderCutOptions {
 
 /** Cuts a planned segment to `output` atomically, reporting progress as `encode` events. */
 export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<OutputFacts> {
-  const total = (o.plan.method === 'copy' ? o.plan.to - o.plan.from : (o.plan.frames * o.plan.fps.den) / o.plan.fps.num) || 0;
+  // Progress counts seconds of media, to a tenth (the UI prints these numbers).
+  const tenth = (x: number) => Math.round(x * 10) / 10;
+  const total = tenth((o.plan.method === 'copy' ? o.plan.to - o.plan.from : (o.plan.frames * o.plan.fps.den) / o.plan.fps.num) || 0);
   const started = Date.now();
   const tmp = path.join(path.dirname(o.output), `.${path.basename(o.output)}.${process.pid}.${Date.now().toString(36)}.tmp.mp4`);
   try {
@@ -137,7 +139,7 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
           const elapsed = (Date.now() - started) / 1000;
           const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);
           const eta = rate > 0 ? (total - done) / rate : NaN;
-          ctx.onProgress?.({ phase: 'encode', current: Math.min(done, total), total, item: o.item, detail: `${rate ? rate.toFixed(1) + 'x' : ''} ETA ${formatEta(eta)}`.trim() });
+          ctx.onProgress?.({ phase: 'encode', current: Math.min(tenth(done), total), total, item: o.item, detail: `${rate ? rate.toFixed(1) + 'x' : ''} ETA ${formatEta(eta)}`.trim() });
         },
       },
       ctx,
@@ -226,7 +228,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
       throw err;
     }
   } else {
-    ctx.onProgress?.({ phase: 'encode', current: meta.duration, total: meta.duration, item, done: true, detail: 'cached' });
+    ctx.onProgress?.({ phase: 'encode', current: Math.round(meta.duration * 10) / 10, total: Math.round(meta.duration * 10) / 10, item, done: true, detail: 'cached' });
   }
   const captionsFile = o.captionsPath ?? (await findSidecarCaptions(o.sourcePath));
   const captions = captionsFile ? await renderCaptions(root, captionsFile, o.captions ?? path.basename(captionsFile), plan.from, plan.to) : undefined;

@@ -1,0 +1,236 @@
+/**
+ * `trim`: one segment out of a recording, either added to a lesson (course.yaml + render cache)
+ * or written as a standalone MP4. The recording itself is only ever read.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isSeq, type Document } from 'yaml';
+import { UserError } from '../../errors.js';
+import type { RunContext } from '../context.js';
+import { appendSegment, editCourseFile } from '../course/edit.js';
+import { loadCourse, type Course } from '../course/load.js';
+import { slugify } from '../course/slug.js';
+import { formatTime, parseTime } from '../course/time.js';
+import { writeFileAtomic } from '../../utils/fs.js';
+import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
+import type { CutMode, CutPlan } from './cut.js';
+import { planCut } from './cut.js';
+import { locateMediaTools } from './locate.js';
+import { probeWithTimeline } from './probe.js';
+import { renderCut, renderSegmentCached } from './render.js';
+
+/** Options for {@link trimRecording}. */
+export interface TrimRecordingOptions {
+  /** The recording (absolute, or relative to `cwd`). */
+  video: string;
+  /** Folder for relative paths and the course folder (from -C). */
+  cwd: string;
+  /** Start: seconds or [HH:]MM:SS[.mmm]. */
+  from: string;
+  /** End (exclusive), same forms. */
+  to: string;
+  /** Add the segment to this lesson of the course in `cwd`. */
+  lesson?: string;
+  /** Segment id (default: from the title, else `part-N`). */
+  id?: string;
+  /** Segment title (default: derived from the id). */
+  title?: string;
+  /** Write a standalone MP4 here instead of (or as well as) the course. */
+  out?: string;
+  /** auto (smart cut or transcode), copy (keyframes only) or encode (always transcode). */
+  mode?: CutMode;
+  /** Captions file to cut (default: a .srt/.vtt beside the recording). */
+  captions?: string;
+  /** ffmpeg/ffprobe from flags. */
+  ffmpeg?: string;
+  ffprobe?: string;
+  /** Environment for the tool lookup. */
+  env: Record<string, string | undefined>;
+}
+
+/** What {@link trimRecording} returns (what `trim --json` prints). */
+export interface TrimRecordingResult {
+  /** Absolute path of the recording. */
+  source: string;
+  /** The range asked for, in seconds. */
+  requested: { from: number; to: number };
+  /** The range cut, in seconds (frame-rounded; for copy, from the keyframe). */
+  from: number;
+  to: number;
+  /** How it was cut. */
+  method: CutPlan['method'];
+  /** Why smart cut was not possible, when auto transcoded. */
+  reason?: string;
+  /** For copy: how far the start moved back to reach a keyframe, in seconds. */
+  movedBy?: number;
+  /** Duration of the output in seconds, as probed. */
+  duration: number;
+  width: number;
+  height: number;
+  /** Standalone output (with --out). */
+  output?: string;
+  /** Captions written beside --out, or into the cache. */
+  captions?: string;
+  /** With --lesson: where the segment went. */
+  lesson?: string;
+  segmentId?: string;
+  /** With --lesson: the cached render. */
+  video?: string;
+  poster?: string;
+  cached?: boolean;
+}
+
+/** Parses a --from/--to value or throws a UserError naming the flag and value. */
+export function parseTimeFlag(value: string, flag: string): number {
+  const t = parseTime(value);
+  if (t === undefined) {
+    throw new UserError(`${flag} ${JSON.stringify(value)} is not a time.`, { code: 'E_USAGE', hint: `Write ${flag} as seconds (90.5) or [HH:]MM:SS[.mmm] (00:01:30.500).` });
+  }
+  return t;
+}
+
+/** Every segment id already used in the course. */
+function segmentIds(course: Course): Set<string> {
+  return new Set(course.lessons.flatMap((l) => l.segments.map((s) => s.id)));
+}
+
+/** Picks a free segment id: the given one (must be free), else from the title, else `part-N`. */
+export function chooseSegmentId(used: ReadonlySet<string>, id: string | undefined, title: string | undefined, prefix = 'part'): string {
+  if (id) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new UserError(`--id ${JSON.stringify(id)} is not a valid id.`, { code: 'E_USAGE', hint: 'Use lowercase letters, digits and dashes, e.g. --id enable-mobile.' });
+    if (used.has(id)) throw new UserError(`Segment id "${id}" is already used in course.yaml.`, { code: 'E_INPUT', hint: 'Pick another --id; segment ids become package identifiers and must be unique.' });
+    return id;
+  }
+  const base = (title && slugify(title)) || prefix;
+  if (title && base && !used.has(base)) return base;
+  for (let n = 1; ; n++) {
+    const c = `${base}-${n}`;
+    if (!used.has(c)) return c;
+  }
+}
+
+/** The path of `file` as course.yaml writes it: relative to the course folder, forward slashes. */
+export function courseRelative(courseDir: string, file: string): string {
+  return path.relative(courseDir, file).split(path.sep).join('/');
+}
+
+/**
+ * Appends segments to a lesson in block style: a scaffolded `segments: []` is a flow sequence,
+ * and segments written into it would end up on one unreadable line.
+ */
+export function addSegments(doc: Document, lessonId: string, segments: readonly Record<string, unknown>[]): void {
+  const lessons = doc.get('lessons', true);
+  if (isSeq(lessons)) {
+    for (const l of lessons.items) {
+      if (!isMap(l) || l.get('id') !== lessonId) continue;
+      const segs = l.get('segments', true);
+      if (isSeq(segs)) segs.flow = false;
+    }
+  }
+  for (const s of segments) appendSegment(doc, lessonId, s);
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    return (await realpath(a)) === (await realpath(b));
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
+}
+
+/** Cuts one segment: `--out` writes a standalone MP4 (+ WebVTT), `--lesson` adds it to course.yaml and renders it into the cache. */
+export async function trimRecording(options: TrimRecordingOptions, ctx: RunContext): Promise<TrimRecordingResult> {
+  if (!options.lesson && !options.out) {
+    throw new UserError('trim needs somewhere to put the segment.', { code: 'E_USAGE', hint: 'Add --lesson <id> to add it to the course, or --out <file.mp4> for a standalone file.' });
+  }
+  const mode = options.mode ?? 'auto';
+  if (!['auto', 'copy', 'encode'].includes(mode)) throw new UserError(`--mode ${JSON.stringify(mode)} is not a mode.`, { code: 'E_USAGE', hint: 'Use --mode auto, copy or encode.' });
+  if (options.lesson && mode === 'encode' && !options.out) {
+    throw new UserError('--mode encode applies to --out only.', { code: 'E_USAGE', hint: 'Course segments are rendered with smart cut when possible, else transcoded; drop --mode, or add --out <file.mp4>.' });
+  }
+  const from = parseTimeFlag(options.from, '--from');
+  const to = parseTimeFlag(options.to, '--to');
+  const source = path.resolve(options.cwd, options.video);
+  // Load the course before any work so a wrong lesson id fails fast.
+  let course: Course | undefined;
+  if (options.lesson) {
+    course = (await loadCourse({ dir: options.cwd, cwd: options.cwd })).course;
+    if (!course.lessons.some((l) => l.id === options.lesson)) {
+      throw new UserError(`There is no lesson "${options.lesson}" in ${path.join(course.dir, 'course.yaml')}.`, {
+        code: 'E_INPUT',
+        hint: `Use one of: ${course.lessons.map((l) => l.id).join(', ') || '(none yet)'}; or add one with \`lessonkit lesson add\`.`,
+      });
+    }
+  }
+  const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
+  const plan = planCut(info, timeline, from, to, mode, options.video);
+  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
+  const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(source);
+  const result: TrimRecordingResult = {
+    source,
+    requested: { from, to },
+    from: plan.from,
+    to: plan.to,
+    method: plan.method,
+    ...(plan.reason ? { reason: plan.reason } : {}),
+    ...(plan.method === 'copy' ? { movedBy: Math.round((from - plan.from) * 1000) / 1000 } : {}),
+    duration: 0,
+    width: 0,
+    height: 0,
+  };
+  if (options.out) {
+    const out = path.resolve(options.cwd, options.out);
+    if (!/\.(mp4|m4v)$/i.test(out)) throw new UserError(`--out ${options.out} must end in .mp4.`, { code: 'E_USAGE', hint: 'lessonkit writes MP4 (H.264/AAC): give a file name ending in .mp4.' });
+    if (await sameFile(out, source)) throw new UserError(`--out ${options.out} is the recording itself.`, { code: 'E_USAGE', hint: 'lessonkit never overwrites a recording: give another output file.' });
+    const facts = await renderCut({ ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, info, timeline, plan, output: out, item: path.basename(out) }, ctx);
+    Object.assign(result, facts, { output: out });
+    if (captionsFile) {
+      const vtt = out.replace(/\.(mp4|m4v)$/i, '.vtt');
+      await writeFileAtomic(vtt, toWebVtt(cutCues(await readCaptions(captionsFile, options.captions ?? path.basename(captionsFile)), plan.from, plan.to)));
+      result.captions = vtt;
+    }
+  }
+  if (course && options.lesson) {
+    const segmentId = chooseSegmentId(segmentIds(course), options.id, options.title);
+    // A copy moved the start to a keyframe: the course records where the cut really is.
+    const segFrom = plan.method === 'copy' ? plan.from : from;
+    const r = await renderSegmentCached(
+      {
+        courseDir: course.dir,
+        sourcePath: source,
+        source: options.video,
+        from: segFrom,
+        to,
+        ...(captionsFile ? { captionsPath: captionsFile } : {}),
+        ffmpeg: tools.ffmpeg.path,
+        ffprobe: tools.ffprobe.path,
+        ...(options.ffmpeg ? { ffmpegFlag: options.ffmpeg } : {}),
+        ...(options.ffprobe ? { ffprobeFlag: options.ffprobe } : {}),
+        env: options.env,
+        lessonId: options.lesson,
+        segmentId,
+      },
+      ctx,
+    );
+    const segment: Record<string, unknown> = {
+      id: segmentId,
+      title: options.title ?? segmentId.replace(/-/g, ' ').replace(/^\w/, (c) => c.toUpperCase()),
+      source: courseRelative(course.dir, source),
+      from: formatTime(segFrom),
+      to: formatTime(to),
+      ...(captionsFile ? { captions: courseRelative(course.dir, captionsFile) } : {}),
+    };
+    const lessonId = options.lesson;
+    await editCourseFile(course.dir, (doc) => addSegments(doc, lessonId, [segment]));
+    Object.assign(result, {
+      lesson: lessonId,
+      segmentId,
+      video: r.video,
+      poster: r.poster,
+      cached: r.cached,
+      ...(r.captions && !result.captions ? { captions: r.captions } : {}),
+    });
+    if (!options.out) Object.assign(result, { duration: r.duration, width: r.width, height: r.height, method: r.plan.method, from: r.plan.from, to: r.plan.to });
+  }
+  return result;
+}
