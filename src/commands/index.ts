@@ -6,6 +6,7 @@ import { registerLesson } from './lesson.js';
 import { registerProbe } from './probe.js';
 import { registerValidate } from './validate.js';
 import { registerTrim } from './trim.js';
+import { registerSplit } from './split.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerProbe,
   registerValidate,
   registerTrim,
+  registerSplit,
 ];

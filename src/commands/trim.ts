@@ -22,7 +22,9 @@ interface TrimFlags {
 export function renderTrim(r: TrimRecordingResult, cwd: string): string {
   const how =
     r.method === 'smart'
-      ? 'smart cut (re-encoded the partial GOPs at the cuts, copied the rest)'
+      ? r.encodedFrames
+        ? `smart cut (re-encoded ${r.encodedFrames} frames at the cuts, copied ${r.copiedFrames ?? 0})`
+        : 'stream copy (both cuts on keyframes, nothing re-encoded)'
       : r.method === 'copy'
         ? `keyframe copy${r.movedBy ? `: the start moved back ${r.movedBy.toFixed(3)} s to the keyframe at ${r.from.toFixed(3)} s` : ' (the start is on a keyframe)'}`
         : `transcode${r.reason ? ` (${r.reason})` : ''}`;

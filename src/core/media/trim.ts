@@ -61,6 +61,9 @@ export interface TrimRecordingResult {
   method: CutPlan['method'];
   /** Why smart cut was not possible, when auto transcoded. */
   reason?: string;
+  /** For smart cut: frames re-encoded (the partial GOPs at the cuts) and frames stream-copied. */
+  encodedFrames?: number;
+  copiedFrames?: number;
   /** For copy: how far the start moved back to reach a keyframe, in seconds. */
   movedBy?: number;
   /** Duration of the output in seconds, as probed. */
@@ -130,6 +133,12 @@ export function addSegments(doc: Document, lessonId: string, segments: readonly 
   for (const s of segments) appendSegment(doc, lessonId, s);
 }
 
+/** Frames re-encoded and copied by a smart cut (empty for other methods). */
+function smartCounts(plan: CutPlan): { encodedFrames?: number; copiedFrames?: number } {
+  if (plan.method !== 'smart' || plan.copyStart === undefined || plan.copyEnd === undefined) return {};
+  return { encodedFrames: plan.copyStart - plan.firstFrame + (plan.endFrame - plan.copyEnd), copiedFrames: plan.copyEnd - plan.copyStart };
+}
+
 async function sameFile(a: string, b: string): Promise<boolean> {
   try {
     return (await realpath(a)) === (await realpath(b));
@@ -173,6 +182,7 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
     to: plan.to,
     method: plan.method,
     ...(plan.reason ? { reason: plan.reason } : {}),
+    ...smartCounts(plan),
     ...(plan.method === 'copy' ? { movedBy: Math.round((from - plan.from) * 1000) / 1000 } : {}),
     duration: 0,
     width: 0,
@@ -230,7 +240,7 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
       cached: r.cached,
       ...(r.captions && !result.captions ? { captions: r.captions } : {}),
     });
-    if (!options.out) Object.assign(result, { duration: r.duration, width: r.width, height: r.height, method: r.plan.method, from: r.plan.from, to: r.plan.to });
+    if (!options.out) Object.assign(result, { duration: r.duration, width: r.width, height: r.height, method: r.plan.method, from: r.plan.from, to: r.plan.to, ...smartCounts(r.plan) });
   }
   return result;
 }

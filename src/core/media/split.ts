@@ -1,0 +1,287 @@
+/**
+ * `split`: cut a long recording into segments at natural pauses. Silence detection on the audio
+ * finds the pauses (cheap: no video decoding); scene changes between keyframes (decoding only
+ * keyframes, at low resolution) and keyframes inside a pause rank them; dynamic programming
+ * picks the cuts so every segment is within [min, max] and as even as the pauses allow.
+ */
+import path from 'node:path';
+import { UserError } from '../../errors.js';
+import type { RunContext } from '../context.js';
+import { editCourseFile } from '../course/edit.js';
+import { loadCourse, type Course } from '../course/load.js';
+import { formatTime, parseDuration } from '../course/time.js';
+import { findSidecarCaptions } from './captions.js';
+import { keyframeSceneArgs, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
+import { locateMediaTools } from './locate.js';
+import { probeWithTimeline, type MediaInfo } from './probe.js';
+import { renderSegmentCached } from './render.js';
+import { addSegments, chooseSegmentId, courseRelative } from './trim.js';
+
+/** A pause found in the narration, in seconds. */
+export interface Pause {
+  start: number;
+  end: number;
+}
+
+/** A possible cut point. */
+export interface CutCandidate {
+  /** Where the cut would go, in seconds (on a frame boundary). */
+  time: number;
+  /** The pause it sits in; undefined for a fallback cut outside any pause. */
+  pause?: Pause;
+  /** True when the cut is on a keyframe (the start of the next segment needs no re-encode). */
+  keyframe: boolean;
+  /** Scene change score (0-1) between the keyframes around the pause. */
+  scene: number;
+  /** Higher is a better place to cut. */
+  score: number;
+}
+
+/** The chosen plan. */
+export interface SplitPlan {
+  cuts: CutCandidate[];
+  segments: { from: number; to: number; duration: number }[];
+  /** False when some cut had to fall outside a pause (no pause-only plan fits [min, max]). */
+  allInPauses: boolean;
+}
+
+/** Options for {@link splitRecording}. */
+export interface SplitRecordingOptions {
+  /** The recording (absolute, or relative to `cwd`). */
+  video: string;
+  /** Folder for relative paths and the course folder (from -C). */
+  cwd: string;
+  /** Longest segment: `15m`, `90s`, a time (default 15m). */
+  max?: string;
+  /** Shortest segment (default 2m, or max/4 when that is smaller). */
+  min?: string;
+  /** Add the segments to this lesson (not with dryRun). */
+  lesson?: string;
+  /** Only compute and return the plan. */
+  dryRun?: boolean;
+  /** Silence threshold in dB (default -35). */
+  noiseDb?: number;
+  /** Shortest pause in seconds (default 0.5). */
+  minPause?: number;
+  /** Captions to attach to the segments (default: one beside the recording). */
+  captions?: string;
+  ffmpeg?: string;
+  ffprobe?: string;
+  env: Record<string, string | undefined>;
+}
+
+/** What {@link splitRecording} returns (what `split --json` prints). */
+export interface SplitRecordingResult {
+  source: string;
+  duration: number;
+  max: number;
+  min: number;
+  /** Pauses found. */
+  pauses: Pause[];
+  plan: SplitPlan;
+  dryRun: boolean;
+  /** With --lesson: the segments added. */
+  lesson?: string;
+  added?: { id: string; from: number; to: number; video: string; cached: boolean }[];
+}
+
+/** Parses a --max/--min value or throws naming the flag. */
+export function parseDurationFlag(value: string, flag: string): number {
+  const d = parseDuration(value);
+  if (d === undefined || d <= 0) {
+    throw new UserError(`${flag} ${JSON.stringify(value)} is not a duration.`, { code: 'E_USAGE', hint: `Write ${flag} as 90s, 15m, 1h30m or a time like 00:15:00.` });
+  }
+  return d;
+}
+
+/**
+ * Turns pauses into cut candidates: each pause gives one cut, on a keyframe inside it when there
+ * is one (nearest its middle), else at its middle rounded to a frame. Pure.
+ */
+export function pauseCandidates(pauses: readonly Pause[], keyframes: readonly number[], scenes: readonly { time: number; score: number }[], frameDur: number, duration: number): CutCandidate[] {
+  const out: CutCandidate[] = [];
+  for (const p of pauses) {
+    if (p.start <= 0.05 || p.end >= duration - 0.05) continue;
+    const mid = (p.start + p.end) / 2;
+    const inside = keyframes.filter((k) => k > p.start + 0.05 && k < p.end - 0.05);
+    inside.sort((a, b) => Math.abs(a - mid) - Math.abs(b - mid) || a - b);
+    const kf = inside[0];
+    const time = kf ?? Math.round(mid / frameDur) * frameDur;
+    // The scene score of the first keyframe after the pause starts compares the picture before
+    // and after it: a slide or screen change that lines up with the pause.
+    const after = scenes.find((s) => s.time >= p.start - 0.05);
+    const scene = after && after.time <= p.end + 2 ? after.score : 0;
+    const len = Math.min(3, p.end - p.start);
+    const score = len + (kf !== undefined ? 0.5 : 0) + 2 * Math.min(1, scene * 3);
+    out.push({ time: Math.round(time * 1e6) / 1e6, pause: { start: p.start, end: p.end }, keyframe: kf !== undefined, scene: Math.round(scene * 1000) / 1000, score: Math.round(score * 1000) / 1000 });
+  }
+  return out;
+}
+
+/**
+ * Chooses cuts with dynamic programming: the fewest segments the limit allows, each in
+ * [min, max], minimising unevenness minus the candidates' scores. Deterministic: the same
+ * inputs give the same plan. Returns undefined when no choice of candidates fits.
+ */
+export function chooseCuts(duration: number, candidates: readonly CutCandidate[], min: number, max: number): CutCandidate[] | undefined {
+  if (duration <= max) return [];
+  const pts = [...candidates].sort((a, b) => a.time - b.time);
+  const n = pts.length;
+  const pos = (i: number) => (i === 0 ? 0 : i === n + 1 ? duration : (pts[i - 1]?.time ?? 0));
+  const tol = 1e-6;
+  for (let k = Math.ceil(duration / max - tol); k <= Math.floor(duration / min + tol) && k <= n + 1; k++) {
+    const target = duration / k;
+    // best[j][s]: least cost to reach node j (0 = start, n+1 = end) with s segments.
+    const best: number[][] = Array.from({ length: n + 2 }, () => new Array<number>(k + 1).fill(Infinity));
+    const from: number[][] = Array.from({ length: n + 2 }, () => new Array<number>(k + 1).fill(-1));
+    best[0]![0] = 0;
+    for (let j = 1; j <= n + 1; j++) {
+      for (let i = 0; i < j; i++) {
+        const len = pos(j) - pos(i);
+        if (len < min - tol || len > max + tol) continue;
+        const dev = (len - target) / target;
+        const gain = j <= n ? (pts[j - 1]?.score ?? 0) : 0;
+        const step = 4 * dev * dev - 0.1 * gain;
+        for (let s = 1; s <= k; s++) {
+          const prev = best[i]![s - 1]!;
+          if (prev === Infinity) continue;
+          const c = prev + step;
+          // Strictly better only: ties keep the earlier predecessor, so plans are stable.
+          if (c < best[j]![s]! - 1e-12) {
+            best[j]![s] = c;
+            from[j]![s] = i;
+          }
+        }
+      }
+    }
+    if (best[n + 1]![k] === Infinity) continue;
+    const chosen: CutCandidate[] = [];
+    let j = n + 1;
+    for (let s = k; s > 0; s--) {
+      const i = from[j]![s]!;
+      if (i > 0) chosen.unshift(pts[i - 1]!);
+      j = i;
+    }
+    return chosen;
+  }
+  return undefined;
+}
+
+/** Segments from cut times. */
+export function segmentsFromCuts(duration: number, cuts: readonly CutCandidate[]): SplitPlan['segments'] {
+  const edges = [0, ...cuts.map((c) => c.time), duration];
+  const out: SplitPlan['segments'] = [];
+  for (let i = 1; i < edges.length; i++) {
+    const a = edges[i - 1] ?? 0;
+    const b = edges[i] ?? 0;
+    out.push({ from: a, to: b, duration: Math.round((b - a) * 1000) / 1000 });
+  }
+  return out;
+}
+
+/** Plans the split from the analysis (pure). Falls back to cuts outside pauses only when no pause-only plan fits. */
+export function planSplit(duration: number, pauses: readonly Pause[], keyframes: readonly number[], scenes: readonly { time: number; score: number }[], frameDur: number, min: number, max: number): SplitPlan {
+  const cands = pauseCandidates(pauses, keyframes, scenes, frameDur, duration);
+  let cuts = chooseCuts(duration, cands, min, max);
+  let allInPauses = true;
+  if (!cuts) {
+    // Fallback: every keyframe and every whole second, scored far below any pause.
+    const extra: CutCandidate[] = [];
+    const seen = new Set(cands.map((c) => c.time.toFixed(3)));
+    const add = (t: number, keyframe: boolean) => {
+      const key = t.toFixed(3);
+      if (t <= 0 || t >= duration || seen.has(key)) return;
+      seen.add(key);
+      extra.push({ time: Math.round(t * 1e6) / 1e6, keyframe, scene: 0, score: -20 });
+    };
+    for (const k of keyframes) add(k, true);
+    for (let t = 1; t < duration; t++) add(t, false);
+    cuts = chooseCuts(duration, [...cands, ...extra], min, max) ?? [];
+    allInPauses = cuts.every((c) => c.pause !== undefined);
+  }
+  return { cuts, segments: segmentsFromCuts(duration, cuts), allInPauses };
+}
+
+/** Finds the pauses and scene scores of a recording. */
+export async function analyseRecording(ffmpeg: string, info: MediaInfo, noiseDb: number, minPause: number, ctx: RunContext): Promise<{ pauses: Pause[]; scenes: { time: number; score: number }[] }> {
+  const debug = (m: string) => ctx.logger.debug(m);
+  let pauses: Pause[] = [];
+  if (info.audio) {
+    const r = await runFfmpeg(ffmpeg, silenceDetectArgs(info.file, noiseDb, minPause), { signal: ctx.signal, debug, what: 'silence detection' });
+    pauses = parseSilences(r.stderr, info.duration);
+  }
+  const s = await runFfmpeg(ffmpeg, keyframeSceneArgs(info.file), { signal: ctx.signal, debug, what: 'scene detection' });
+  return { pauses, scenes: parseSceneScores(s.stderr) };
+}
+
+/** Plans (and unless dry-run, adds and renders) the segments of a long recording. */
+export async function splitRecording(options: SplitRecordingOptions, ctx: RunContext): Promise<SplitRecordingResult> {
+  const max = parseDurationFlag(options.max ?? '15m', '--max');
+  const min = options.min !== undefined ? parseDurationFlag(options.min, '--min') : Math.min(120, max / 4);
+  if (min >= max) throw new UserError(`--min ${options.min ?? min} is not below --max ${options.max ?? max}.`, { code: 'E_USAGE', hint: 'Give a shortest segment length below the longest, e.g. --max 15m --min 2m.' });
+  if (!options.dryRun && !options.lesson) {
+    throw new UserError('split needs --lesson <id> to add the segments, or --dry-run to only show the plan.', { code: 'E_USAGE', hint: 'Run `lessonkit split <video> --dry-run` first, then again with --lesson <id>.' });
+  }
+  let course: Course | undefined;
+  if (!options.dryRun && options.lesson) {
+    course = (await loadCourse({ dir: options.cwd, cwd: options.cwd })).course;
+    if (!course.lessons.some((l) => l.id === options.lesson)) {
+      throw new UserError(`There is no lesson "${options.lesson}" in ${path.join(course.dir, 'course.yaml')}.`, {
+        code: 'E_INPUT',
+        hint: `Use one of: ${course.lessons.map((l) => l.id).join(', ') || '(none yet)'}; or add one with \`lessonkit lesson add\`.`,
+      });
+    }
+  }
+  const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
+  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
+  ctx.onProgress?.({ phase: 'analyse', current: 0, total: 1, item: path.basename(info.file) });
+  const { pauses, scenes } = await analyseRecording(tools.ffmpeg.path, info, options.noiseDb ?? -35, options.minPause ?? 0.5, ctx);
+  ctx.onProgress?.({ phase: 'analyse', current: 1, total: 1, item: path.basename(info.file), done: true, detail: `${pauses.length} pauses` });
+  if (!info.audio) ctx.logger.warn(`${options.video} has no audio: cutting at keyframes and scene changes only.`);
+  const plan = planSplit(info.duration, pauses, timeline.keyframeTimes, scenes, info.video.frameRate.den / info.video.frameRate.num, min, max);
+  if (plan.segments.some((s) => s.duration > max + 1e-6)) {
+    throw new UserError(`${options.video} (${formatTime(info.duration)}) cannot be split into segments of ${formatTime(min)}-${formatTime(max)}.`, { code: 'E_INPUT', hint: 'Lower --min or raise --max.' });
+  }
+  if (!plan.allInPauses) ctx.logger.warn('No set of pauses fits the limits: some cuts are not in a pause (see the plan). Consider other --min/--max values.');
+  const result: SplitRecordingResult = { source: info.file, duration: info.duration, max, min, pauses, plan, dryRun: Boolean(options.dryRun) };
+  if (!course || !options.lesson) return result;
+  const lessonId = options.lesson;
+  const used = new Set(course.lessons.flatMap((l) => l.segments.map((s) => s.id)));
+  const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(info.file);
+  const added: NonNullable<SplitRecordingResult['added']> = [];
+  const yamlSegments: Record<string, unknown>[] = [];
+  const base = path.basename(info.file, path.extname(info.file));
+  for (const [i, seg] of plan.segments.entries()) {
+    const id = chooseSegmentId(used, undefined, undefined, `${lessonId}-part`);
+    used.add(id);
+    const r = await renderSegmentCached(
+      {
+        courseDir: course.dir,
+        sourcePath: info.file,
+        source: options.video,
+        from: seg.from,
+        to: seg.to,
+        ...(captionsFile ? { captionsPath: captionsFile } : {}),
+        ffmpeg: tools.ffmpeg.path,
+        ffprobe: tools.ffprobe.path,
+        ...(options.ffmpeg ? { ffmpegFlag: options.ffmpeg } : {}),
+        ...(options.ffprobe ? { ffprobeFlag: options.ffprobe } : {}),
+        env: options.env,
+        lessonId,
+        segmentId: id,
+      },
+      ctx,
+    );
+    added.push({ id, from: seg.from, to: seg.to, video: r.video, cached: r.cached });
+    yamlSegments.push({
+      id,
+      title: `${base} part ${i + 1}`,
+      source: courseRelative(course.dir, info.file),
+      from: formatTime(seg.from),
+      to: formatTime(seg.to),
+      ...(captionsFile ? { captions: courseRelative(course.dir, captionsFile) } : {}),
+    });
+  }
+  await editCourseFile(course.dir, (doc) => addSegments(doc, lessonId, yamlSegments));
+  return { ...result, lesson: lessonId, added };
+}
