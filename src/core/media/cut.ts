@@ -146,6 +146,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
         height: info.video.displayHeight,
         fps: plan.fps,
         audioChannels: channels,
+        ...(o.info.video.color.space ? { colorSpace: o.info.video.color.space } : {}),
       }),
       { signal: ctx.signal, debug, what, onProgress: progress(0) },
     );

@@ -168,13 +168,22 @@ export function webSize(width: number, height: number): { width: number; height:
   return { width: Math.min(WEB_PROFILE.maxWidth, even(width * s)), height: Math.min(WEB_PROFILE.maxHeight, even(height * s)), scaled: true };
 }
 
-/** The video filter chain of the web profile for a source of the given (upright) size. */
-export function webVideoFilter(width: number, height: number, fps: Rational): string {
+/** Colour matrices ffmpeg's scale filter can convert from (ffprobe names to scale names). */
+const MATRIX: Record<string, string> = { bt470bg: 'bt601', smpte170m: 'bt601', bt601: 'bt601', fcc: 'fcc', smpte240m: 'smpte240m', bt2020nc: 'bt2020', bt2020c: 'bt2020' };
+
+/**
+ * The video filter chain of the web profile for a source of the given (upright) size. Pixels
+ * are converted to the BT.709 matrix only when the source says it uses another one: untagged
+ * video is what players already show as BT.709 (HD) and is tagged, not converted.
+ */
+export function webVideoFilter(width: number, height: number, fps: Rational, colorSpace?: string): string {
   const out = webSize(width, height);
+  const from = colorSpace ? MATRIX[colorSpace] : undefined;
+  const convert = from ? `:in_color_matrix=${from}:out_color_matrix=bt709` : '';
   const parts: string[] = [];
-  if (out.scaled) parts.push(`scale=${out.width}:${out.height}:flags=lanczos:out_color_matrix=bt709:out_range=tv`);
+  if (out.scaled) parts.push(`scale=${out.width}:${out.height}:flags=lanczos${convert}`);
   else {
-    parts.push('scale=out_color_matrix=bt709:out_range=tv');
+    if (convert) parts.push(`scale=${convert.slice(1)}`);
     if (out.width !== width || out.height !== height) parts.push(`pad=${out.width}:${out.height}:0:0`);
   }
   parts.push(`fps=${fps.num}/${fps.den}`, 'format=yuv420p');
@@ -216,6 +225,8 @@ export interface TranscodeArgsOptions {
   fps: Rational;
   /** Audio channels of the source; 0 when it has no audio. */
   audioChannels: number;
+  /** The source's colour matrix as ffprobe names it, when tagged. */
+  colorSpace?: string;
 }
 
 /** Full transcode of [seek, seek+duration) to the web profile, MP4 with the moov first. */
@@ -227,7 +238,7 @@ export function transcodeArgs(o: TranscodeArgsOptions): string[] {
     // stream and flush: loudnorm holds seconds of audio that an output limit would cut off.
     '-ss', ffTime(o.seek), '-t', ffTime(o.duration), '-i', o.input,
     '-map', '0:v:0', ...(o.audioChannels > 0 ? ['-map', '0:a:0'] : []),
-    '-vf', webVideoFilter(o.width, o.height, o.fps), '-vsync', 'cfr',
+    '-vf', webVideoFilter(o.width, o.height, o.fps, o.colorSpace), '-vsync', 'cfr',
     ...webVideoCodecArgs(gop),
     '-frames:v', String(o.frames),
     ...(o.audioChannels > 0 ? webAudioArgs(o.audioChannels) : []),

@@ -1,0 +1,190 @@
+/**
+ * trim on real media: frame accuracy of the smart-cut and transcode paths (frame counts, PSNR,
+ * framemd5 of the copied part), the web profile, the render cache, errors and Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
+import { FFMPEG, ffmpeg, frameMd5s, keyframeTimes, perFramePsnr, probe, sha256, videoFrameTimes, webProfileProblems } from './media-helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let src: string;
+let srcHash: string;
+let srcMd5: string[];
+
+// 7 s of 1080p30 H.264 High with B-frames and a keyframe every 2 s (0, 2, 4, 6), plus AAC audio.
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir('lessonkit-media-trim-'));
+  src = path.join(dir, 'talk.mp4');
+  await ffmpeg([
+    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000',
+    '-t', '7', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+    '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', '-c:a', 'aac', '-shortest', src,
+  ]);
+  srcHash = await sha256(src);
+  srcMd5 = await frameMd5s(src);
+});
+
+afterAll(async () => {
+  expect(await sha256(src)).toBe(srcHash);
+  await cleanup();
+});
+
+async function audioVideoDurations(file: string): Promise<{ video: number; audio: number }> {
+  const p = await probe(file);
+  return {
+    video: Number(p.streams.find((s) => s.codec_type === 'video')?.duration),
+    audio: Number(p.streams.find((s) => s.codec_type === 'audio')?.duration),
+  };
+}
+
+describe('trim --out: smart cut (H.264 1080p30, B-frames, 2 s GOP)', () => {
+  it('re-encodes only the partial GOPs and keeps every other frame bit-exact', async () => {
+    const out = path.join(dir, 'smart.mp4');
+    const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '00:00:06.300', '--out', 'smart.mp4', '--json'], { cwd: dir });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { method: string; encodedFrames: number; copiedFrames: number; duration: number };
+    // [0.9, 6.3) at 30 fps is frames 27..188: 33 re-encoded before the keyframe at 2 s, 9 after 6 s.
+    expect(result).toMatchObject({ method: 'smart', encodedFrames: 42, copiedFrames: 120 });
+    expect(await webProfileProblems(out, true)).toEqual([]);
+    expect(await videoFrameTimes(out)).toHaveLength(162);
+    // The copied GOPs decode to exactly the source's frames, at exactly the right places:
+    // no frame lost or doubled at either join.
+    const outMd5 = await frameMd5s(out);
+    expect(outMd5).toHaveLength(162);
+    expect(outMd5.slice(33, 153)).toEqual(srcMd5.slice(60, 180));
+    // Every frame (re-encoded ones included) matches its source frame.
+    const psnr = await perFramePsnr(out, src, 27, 162);
+    expect(psnr).toHaveLength(162);
+    expect(psnr[0]).toBeGreaterThanOrEqual(40);
+    expect(Math.min(...psnr)).toBeGreaterThanOrEqual(38);
+    // Misalignment would show: the frame before the head's end is not its neighbour.
+    const shifted = await perFramePsnr(out, src, 28, 1);
+    expect(shifted[0]).toBeLessThan(psnr[0]! - 5);
+    const d = await audioVideoDurations(out);
+    expect(d.video).toBeCloseTo(5.4, 3);
+    expect(Math.abs(d.audio - d.video)).toBeLessThanOrEqual(1 / 30);
+  });
+});
+
+describe('trim --out --mode encode (transcode path)', () => {
+  it('gives the exact frames of [from, to) in the web profile, keyframes every 3 s', async () => {
+    const out = path.join(dir, 'encoded.mp4');
+    const r = await runCli(['trim', 'talk.mp4', '--from', '1.5', '--to', '6.5', '--out', 'encoded.mp4', '--mode', 'encode', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ method: 'encode', from: 1.5 });
+    expect(await webProfileProblems(out, true)).toEqual([]);
+    expect(await videoFrameTimes(out)).toHaveLength(150);
+    const psnr = await perFramePsnr(out, src, 45, 150);
+    expect(psnr).toHaveLength(150);
+    expect(psnr[0]).toBeGreaterThanOrEqual(40);
+    expect(Math.min(...psnr)).toBeGreaterThanOrEqual(35);
+    const d = await audioVideoDurations(out);
+    expect(d.video).toBeCloseTo(5, 3);
+    expect(Math.abs(d.audio - d.video)).toBeLessThanOrEqual(1 / 30);
+    const p = await probe(out);
+    expect(p.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac', sample_rate: '48000' });
+    expect(await keyframeTimes(out)).toEqual([0, 3]);
+  });
+});
+
+describe('trim --out --mode copy', () => {
+  it('cuts at the keyframe before --from and says how far it moved', async () => {
+    const r = await runCli(['trim', 'talk.mp4', '--from', '2.5', '--to', '5', '--out', 'copied.mp4', '--mode', 'copy'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('the start moved back 0.500 s to the keyframe at 2.000 s');
+    expect((await probe(path.join(dir, 'copied.mp4'))).streams[0]?.codec_name).toBe('h264');
+  });
+});
+
+describe('trim --lesson and the render cache', () => {
+  it('adds the segment to course.yaml, renders it once, and a second render runs no ffmpeg', async () => {
+    const init = await runCli(['init', 'course', '--title', 'Cache test', '--lesson', 'Basics', '--yes'], { cwd: dir });
+    expect(init.code).toBe(0);
+    const course = path.join(dir, 'course');
+    await copyFile(src, path.join(course, 'recordings', 'talk.mp4'));
+    await writeFile(path.join(course, 'recordings', 'talk.srt'), '1\n00:00:01,000 --> 00:00:03,000\nHello <there>\n\n2\n00:00:05,000 --> 00:00:06,500\nBye\n');
+    const first = await runCli(['-C', 'course', 'trim', 'recordings/talk.mp4', '--from', '1', '--to', '5', '--lesson', 'basics', '--title', 'First part', '--json'], { cwd: dir });
+    expect(first.code).toBe(0);
+    const a = JSON.parse(first.stdout) as { segmentId: string; video: string; poster: string; captions: string; cached: boolean };
+    expect(a).toMatchObject({ segmentId: 'first-part', cached: false });
+    expect(a.video.startsWith(path.join(course, '.lessonkit', 'cache'))).toBe(true);
+    expect(await webProfileProblems(a.video, true)).toEqual([]);
+    expect((await readFile(a.poster)).subarray(0, 2).toString('hex')).toBe('ffd8');
+    // Captions are cut to [1, 5) and re-timed; markup in the text is escaped.
+    expect(await readFile(a.captions, 'utf8')).toBe('WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nHello &lt;there&gt;\n');
+    const yaml = await readFile(path.join(course, 'course.yaml'), 'utf8');
+    expect(yaml).toMatch(/- id: first-part\n\s+title: First part\n\s+source: recordings\/talk.mp4\n\s+from: 00:00:01\n\s+to: 00:00:05\n\s+captions: recordings\/talk.srt/);
+
+    // Same cut again, through an ffmpeg wrapper that logs every run: nothing is encoded.
+    const log = path.join(dir, 'ffmpeg-calls.log');
+    const wrapper = path.join(dir, 'ffmpeg-wrapper.sh');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${FFMPEG}' "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const second = await runCli(['-C', 'course', 'trim', 'recordings/talk.mp4', '--from', '1', '--to', '5', '--lesson', 'basics', '--id', 'again', '--ffmpeg', wrapper, '--json'], { cwd: dir });
+    expect(second.code).toBe(0);
+    const b = JSON.parse(second.stdout) as { video: string; cached: boolean };
+    expect(b).toMatchObject({ cached: true, video: a.video });
+    const calls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l.trim() && !/-version/.test(l));
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('trim: bad input fails with one clear line, exit 2, nothing written', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['a path that does not exist', ['trim', 'missing.mp4', '--from', '0', '--to', '1', '--out', 'bad.mp4'], /missing\.mp4 does not exist/],
+    ['--to beyond the duration', ['trim', 'talk.mp4', '--from', '1', '--to', '00:09', '--out', 'bad.mp4'], /--to 9s is beyond the end of talk\.mp4 \(7s long\)/],
+    ['--from after --to', ['trim', 'talk.mp4', '--from', '5', '--to', '2', '--out', 'bad.mp4'], /--from 5s is not before --to 2s/],
+    ['a malformed time', ['trim', 'talk.mp4', '--from', '1:xx', '--to', '2', '--out', 'bad.mp4'], /--from "1:xx" is not a time/],
+    ['a corrupt file', ['trim', 'corrupt.mp4', '--from', '0', '--to', '1', '--out', 'bad.mp4'], /corrupt\.mp4 is not a readable video/],
+    ['a file with no video stream', ['trim', 'voice.m4a', '--from', '0', '--to', '1', '--out', 'bad.mp4'], /voice\.m4a has no video stream/],
+  ];
+  beforeAll(async () => {
+    // The first 200 KB of a file whose index (moov) is at the end: what an interrupted copy leaves.
+    const whole = path.join(dir, 'whole-noindex.mp4');
+    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', whole]);
+    await writeFile(path.join(dir, 'corrupt.mp4'), (await readFile(whole)).subarray(0, 200_000));
+    await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=44100', '-t', '2', '-c:a', 'aac', path.join(dir, 'voice.m4a')]);
+  });
+  it.each(cases)('%s', async (_name, args, message) => {
+    const before = (await readdir(dir)).sort();
+    const r = await runCli(args, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[0]).toMatch(message);
+    expect(r.stderr).toMatch(/fix: /);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect((await readdir(dir)).sort()).toEqual(before);
+  });
+});
+
+describe('trim: Ctrl-C', () => {
+  it('kills ffmpeg, removes the partial output and exits 130', async () => {
+    const before = (await readdir(dir)).sort();
+    const child = spawn(process.execPath, [BIN, 'trim', 'talk.mp4', '--from', '0', '--to', '7', '--out', 'interrupted.mp4', '--mode', 'encode'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', CI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Wait until ffmpeg has started writing, then interrupt.
+    const started = Date.now();
+    while (Date.now() - started < 20_000) {
+      if ((await readdir(dir)).some((f) => f.startsWith('.interrupted.mp4'))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await readdir(dir)).some((f) => f.startsWith('.interrupted.mp4'))).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('Cancelled.');
+    expect((await readdir(dir)).sort()).toEqual(before);
+  });
+});
