@@ -151,7 +151,7 @@ export function normalizeRotation(deg: number): number {
 }
 
 /** Facts derived from the packet list: frame times, keyframes, VFR. Pure, unit-tested. */
-export function analysePackets(csv: string): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; variable: boolean; reorderDelay: number } {
+export function analysePackets(csv: string): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; minDelta: number; variable: boolean; reorderDelay: number } {
   const frameTimes: number[] = [];
   const keyframeTimes: number[] = [];
   const keyShifts: number[] = [];
@@ -178,7 +178,8 @@ export function analysePackets(csv: string): { frameTimes: number[]; keyframeTim
   const shifts = keyShifts.sort((a, b) => a - b);
   const shift = shifts.length ? (shifts[Math.floor(shifts.length / 2)] ?? 0) : 0;
   const reorderDelay = medianDelta > 0 ? Math.max(0, Math.round(shift / medianDelta)) : 0;
-  return { frameTimes, keyframeTimes, medianDelta, variable, reorderDelay };
+  const minDelta = sorted.find((d) => d > 0) ?? 0;
+  return { frameTimes, keyframeTimes, medianDelta, minDelta, variable, reorderDelay };
 }
 
 /** Why a stream cannot take the smart-cut path (empty when it can). */
@@ -253,16 +254,22 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   if (packets.frameTimes.length === 0) {
     throw new UserError(`${shown} has a video stream with no frames.`, { code: 'E_MEDIA_INPUT', hint: 'The file is damaged or empty: export or copy the recording again.' });
   }
-  const rotationRaw = vs.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(vs.tags?.rotate ?? 0);
-  // ffprobe's display matrix rotation is counter-clockwise; the `rotate` tag is clockwise.
-  const rotation = vs.side_data_list?.some((d) => typeof d.rotation === 'number') ? normalizeRotation(-rotationRaw) : normalizeRotation(rotationRaw);
+  // Reported for people: the `rotate` tag when there is one, else the display matrix angle.
+  // Either way ffmpeg applies it when decoding, so outputs come out upright.
+  const rotation = normalizeRotation(vs.tags?.rotate !== undefined ? Number(vs.tags.rotate) : (vs.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? 0));
   const width = vs.width ?? 0;
   const height = vs.height ?? 0;
   const swap = rotation === 90 || rotation === 270;
   const nominal = parseRational(vs.r_frame_rate);
   const fromPackets = packets.medianDelta > 0 ? rateFromFrameDuration(packets.medianDelta) : undefined;
   // Trust the stream's rate when it agrees with the packet timing; otherwise the packets win.
-  const frameRate = nominal && fromPackets && Math.abs(nominal.num / nominal.den - fromPackets.num / fromPackets.den) < 0.05 ? nominal : (fromPackets ?? nominal ?? { num: 30, den: 1 });
+  // A variable-rate capture is converted to its nominal rate (the rate it ran at while the
+  // screen changed), when that is plausible; else to the rate of its shortest frame interval.
+  let frameRate = nominal && fromPackets && Math.abs(nominal.num / nominal.den - fromPackets.num / fromPackets.den) < 0.05 ? nominal : (fromPackets ?? nominal ?? { num: 30, den: 1 });
+  if (packets.variable) {
+    const nominalFps = nominal ? nominal.num / nominal.den : 0;
+    frameRate = nominal && nominalFps >= 1 && nominalFps <= 60 ? nominal : packets.minDelta > 0 ? rateFromFrameDuration(Math.max(packets.minDelta, 1 / 60)) : frameRate;
+  }
   const last = packets.frameTimes[packets.frameTimes.length - 1] ?? 0;
   const first = packets.frameTimes[0] ?? 0;
   const duration = Number(json.format?.duration) > 0 ? Number(json.format?.duration) : last - first + packets.medianDelta;
