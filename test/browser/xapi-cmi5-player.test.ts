@@ -179,4 +179,26 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
       await lrs.stop();
     }
   });
+  it('cmi5: a learner who just leaves the page (pagehide, no Exit) still gets terminated recorded last', { timeout: 60_000 }, async () => {
+    const structure = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(cmi5Xml) as { courseStructure: { au: { '@id': string; '@moveOn': string; url: string } } };
+    const au = structure.courseStructure.au;
+    const lrs = await startLrs();
+    const page = await browser.newPage();
+    try {
+      const base = sites.cmi5?.url ?? '';
+      const l = launchCmi5(lrs, { auUrl: new URL(au.url, base).toString(), publisherId: au['@id'], moveOn: au['@moveOn'] });
+      await playAll(page, l.url, false);
+      await page.goto(`${base}returned.html`);
+      await waitFor(() => receivedStatements(lrs).some((s) => verbOf(s) === CMI5.verbs.terminated), 'terminated sent from pagehide');
+      const sent = receivedStatements(lrs).filter((s) => verbOf(s) !== CMI5.verbs.launched);
+      expect(verbOf(sent[0] as S)).toBe(CMI5.verbs.initialized);
+      expect(verbOf(sent.at(-1) as S)).toBe(CMI5.verbs.terminated);
+      expect(sent.some((s) => verbOf(s) === 'https://w3id.org/xapi/video/verbs/played')).toBe(true);
+      expect(lrs.cmi5Rejections).toEqual([]);
+      expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
+    } finally {
+      await page.close();
+      await lrs.stop();
+    }
+  });
 });

@@ -45,7 +45,7 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
   let completed = false;
   let lastPercent = -1;
   let finished = false;
-  let resume: { state?: string; location?: string } = {};
+  let resume: { state?: string; location?: string; completed?: boolean } = {};
   const videoSession = uuid(win);
 
   const context = (categories: string[], extra: Record<string, unknown> = {}): Record<string, unknown> =>
@@ -118,8 +118,10 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
         resume = ((await client.getState(stateParams())) as typeof resume | undefined) ?? {};
         // cmi5 9.3.3: completed at most once per registration, whatever session sent it.
         const previous = await client.queryStatements({ verb: VERBS.completed, activity: activityId, registration, agent: JSON.stringify(actor), limit: '10' });
-        completed = previous.some((s) => JSON.stringify((s.context as { contextActivities?: unknown } | undefined)?.contextActivities ?? {}).includes(CATEGORY_CMI5));
+        completed = Boolean(resume.completed) || previous.some((s) => JSON.stringify((s.context as { contextActivities?: unknown } | undefined)?.contextActivities ?? {}).includes(CATEGORY_CMI5));
       } catch (err) {
+        // The resume document may have answered before the query failed: it also records completion.
+        completed = Boolean(resume.completed);
         options.log(`lessonkit: could not read earlier progress from the LMS: ${err instanceof Error ? err.message : String(err)}`);
       }
       send({ verb: verb(VERBS.initialized), object: auObject(), context: context([CATEGORY_CMI5]) });
@@ -142,7 +144,7 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
         }
       }
       if (report.reason !== 'tick') {
-        resume = { state: report.state, location: report.location };
+        resume = { state: report.state, location: report.location, completed };
         client.putState(stateParams(), resume);
       }
       if (report.reason === 'hide') client.flushOnHide();

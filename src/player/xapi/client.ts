@@ -107,9 +107,22 @@ export class LrsClient {
     this.pump();
   }
 
-  /** Reads a State document; undefined when there is none. Throws when the LRS cannot answer. */
+  /**
+   * Reads a State document; undefined when there is none. A network failure or 5xx is retried
+   * twice (after 1 and 2 seconds) before it throws: starting without the saved document would
+   * later overwrite it with a fresh one.
+   */
   async getState(params: StateParams): Promise<unknown> {
-    const res = await this.request('GET', this.stateUrl(params));
+    let res: Response | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await this.request('GET', this.stateUrl(params));
+        if (res.status < 500 || attempt >= 2) break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
+    }
     if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET state ${params.stateId} failed with HTTP ${res.status}`);
     const text = await res.text();
