@@ -26,7 +26,9 @@ export function trackPlayback(video: HTMLVideoElement, events: TrackerEvents): {
       anchor = undefined;
       return;
     }
-    if (anchor !== undefined && !video.paused) {
+    // Paused or not: a playback that just reached the end reports its last timeupdate while
+    // already paused, and that stretch was played. Position changes by seeking never get here.
+    if (anchor !== undefined) {
       const delta = now - anchor;
       const allowed = ((wall - anchorWall) / 1000) * Math.max(1, video.playbackRate) * 1.5 + 0.5;
       if (delta > 0 && delta <= allowed) events.onWatched(anchor, now);

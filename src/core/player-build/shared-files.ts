@@ -11,8 +11,11 @@ import type { RenderedSegment } from '../media/render.js';
 import type { BundleFile } from '../package/targets/types.js';
 import type { PlayerLesson, PlayerMaterial } from './config.js';
 
-/** Where `npm run build` puts the bundled player. */
-export const PLAYER_DIST_DIR = fileURLToPath(new URL('../../player/', import.meta.url));
+/**
+ * Where `npm run build` puts the bundled player: `<package root>/dist/player/`. Resolved from the
+ * package root so it is the same whether this module runs from dist/ or (in tests) from src/.
+ */
+export const PLAYER_DIST_DIR = fileURLToPath(new URL('../../../dist/player/', import.meta.url));
 
 /** The shared files and the player's lessons. */
 export interface SharedBundle {

@@ -1,0 +1,146 @@
+/**
+ * A minimal LMS for the SCORM browser tests: a page on 127.0.0.1 that provides the run-time
+ * API from scorm-again (`window.API` for SCORM 1.2, `window.API_1484_11` for 2004) and loads the
+ * built SCO in an iframe, as an LMS does. It records every commit, every suspend_data write and
+ * every LMSFinish/Terminate, and can relaunch the SCO with the data it stored (a new session).
+ */
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { buildCourse } from '../../src/core/package/build.js';
+import { createSilentContext } from '../../src/core/context.js';
+import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
+import { REPO } from '../helpers/cli.js';
+import { makeMediaCourse, readZip } from '../helpers/media-course.js';
+
+/** SCORM flavour under test. */
+export type Flavour = 'scorm12' | 'scorm2004';
+
+const LMS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
+<script src="/lms/scorm12.js"></script>
+<script src="/lms/scorm2004.js"></script>
+<script>
+window.lms = {
+  api: null, flavour: null, commits: [], suspendLengths: [], sets: [], finished: 0, initialized: 0,
+  launch(flavour, saved, src) {
+    const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5 };
+    const api = flavour === 'scorm12' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
+    if (saved) api.loadFromJSON(saved, '');
+    const names = flavour === 'scorm12'
+      ? { init: 'LMSInitialize', set: 'LMSSetValue', commit: 'LMSCommit', finish: 'LMSFinish' }
+      : { init: 'Initialize', set: 'SetValue', commit: 'Commit', finish: 'Terminate' };
+    api.on(names.init, () => { window.lms.initialized++; });
+    api.on(names.set, (el, value) => {
+      window.lms.sets.push([el, String(value)]);
+      if (el === 'cmi.suspend_data') window.lms.suspendLengths.push(String(value).length);
+    });
+    api.on(names.commit, () => { window.lms.commits.push(window.lms.snapshot()); });
+    api.on(names.finish, () => { window.lms.finished++; });
+    window.lms.api = api;
+    window.lms.flavour = flavour;
+    delete window.API; delete window.API_1484_11;
+    if (flavour === 'scorm12') window.API = api; else window.API_1484_11 = api;
+    document.getElementById('sco').src = src;
+  },
+  snapshot() { return JSON.parse(JSON.stringify(window.lms.api.cmi)); },
+  close() { document.getElementById('sco').src = 'about:blank'; },
+};
+</script></head>
+<body><iframe id="sco" title="Course" style="width:1024px;height:900px;border:0"></iframe></body></html>`;
+
+/** The test LMS, the served packages and helpers. */
+export interface TestLms {
+  server: StaticServer;
+  /** Root URL of each extracted package, by target (`scorm12`, `scorm2004-4th`, `web`...). */
+  packageUrl(target: string, page?: string): string;
+  /** Opens the LMS page and launches the SCO (a fresh attempt unless `saved` is given). */
+  launch(page: Page, flavour: Flavour, target: string, saved?: unknown): Promise<Frame>;
+  cleanup(): Promise<void>;
+}
+
+/** Builds a small course (3 segments of 2 s in 2 lessons) for `targets`, extracts the zips and serves them with the LMS page. */
+export async function startTestLms(targets: string[], options: { scoPerLesson?: boolean } = {}): Promise<TestLms> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lessonkit-lms-'));
+  const course = path.join(dir, 'course');
+  await makeMediaCourse(course);
+  const result = await buildCourse(
+    { cwd: dir, dir: course, targets, out: path.join(dir, 'zips'), cacheDir: path.join(dir, 'cache'), env: process.env, scoPerLesson: Boolean(options.scoPerLesson) },
+    createSilentContext(),
+  );
+  const site = path.join(dir, 'site');
+  for (const b of result.bundles) {
+    const entries = await readZip(b.path);
+    for (const [name, data] of entries) {
+      const file = path.join(site, 'pkg', b.target, name);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, data);
+    }
+  }
+  await mkdir(path.join(site, 'lms'), { recursive: true });
+  for (const f of ['scorm12.js', 'scorm2004.js']) await copyFile(path.join(REPO, 'node_modules/scorm-again/dist', f), path.join(site, 'lms', f));
+  await writeFile(path.join(site, 'lms/index.html'), LMS_PAGE);
+  const server = await serveStatic(site);
+  const packageUrl = (target: string, page = 'index.html') => `${server.url}pkg/${target}/${page}`;
+  return {
+    server,
+    packageUrl,
+    async launch(page, flavour, target, saved) {
+      if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
+      await page.evaluate(([f, s, src]) => (window as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown): void } }).lms.launch(f, s, src), [flavour, saved ?? null, packageUrl(target)] as const);
+      const frame = await waitForFrame(page);
+      await frame.waitForFunction(() => Boolean((window as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
+      return frame;
+    },
+    async cleanup() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForFrame(page: Page): Promise<Frame> {
+  const handle = await page.waitForSelector('#sco');
+  for (let i = 0; i < 100; i += 1) {
+    const frame = await handle.contentFrame();
+    if (frame && frame.url().includes('/pkg/')) return frame;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the SCO frame did not load');
+}
+
+/** Reads a value straight from scorm-again's data model (what the LMS stored). */
+export function lmsValue(page: Page, element: string): Promise<string> {
+  return page.evaluate((el) => {
+    const lms = (window as unknown as { lms: { api: { getCMIValue(e: string): unknown } } }).lms;
+    return String(lms.api.getCMIValue(el) ?? '');
+  }, element);
+}
+
+/** The LMS's counters. */
+export function lmsLog(page: Page): Promise<{ commits: number; suspendLengths: number[]; sets: [string, string][]; finished: number; initialized: number }> {
+  return page.evaluate(() => {
+    const lms = (window as unknown as { lms: { commits: unknown[]; suspendLengths: number[]; sets: [string, string][]; finished: number; initialized: number } }).lms;
+    return { commits: lms.commits.length, suspendLengths: lms.suspendLengths, sets: lms.sets, finished: lms.finished, initialized: lms.initialized };
+  });
+}
+
+/** The last value the SCO set for `element` through the API, if any. */
+export function lastSet(log: { sets: [string, string][] }, element: string): string | undefined {
+  return log.sets.filter(([el]) => el === element).pop()?.[1];
+}
+
+/** Makes the SCO's videos quick and silent: muted, 4x (the tracker scales its plausibility check by the rate). */
+export async function speedUp(frame: Frame, rate = 4): Promise<void> {
+  await frame.evaluate((r) => {
+    const v = document.querySelector('video');
+    if (!v) throw new Error('no video');
+    v.muted = true;
+    v.defaultPlaybackRate = r;
+    v.playbackRate = r;
+  }, rate);
+}
+
+/** Re-export for the tests. */
+export type { Browser };

@@ -1,0 +1,171 @@
+/**
+ * The built SCORM 1.2 and SCORM 2004 4th Edition packages in real Chromium, inside an LMS page
+ * whose run-time API is scorm-again: what the LMS records after watching, after seeking
+ * without watching, across a reload, and when the learner closes the course.
+ */
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './xapi-harness.js';
+import { lastSet, lmsLog, lmsValue, speedUp, startTestLms, type Flavour, type TestLms } from './scorm-lms.js';
+
+interface Case {
+  flavour: Flavour;
+  target: string;
+  limit: number;
+  status: string;
+  location: string;
+  exit: string;
+  sessionTime: RegExp;
+}
+
+const CASES: Case[] = [
+  { flavour: 'scorm12', target: 'scorm12', limit: 4096, status: 'cmi.core.lesson_status', location: 'cmi.core.lesson_location', exit: 'cmi.core.exit', sessionTime: /^\d{4}:\d{2}:\d{2}\.\d{2}$/ },
+  { flavour: 'scorm2004', target: 'scorm2004-4th', limit: 64000, status: 'cmi.completion_status', location: 'cmi.location', exit: 'cmi.exit', sessionTime: /^PT(\d+H)?(\d+M)?\d+(\.\d{1,2})?S$/ },
+];
+
+let browser: Browser;
+let lms: TestLms;
+
+beforeAll(async () => {
+  [browser, lms] = await Promise.all([launchChromium(), startTestLms(['scorm12', 'scorm2004-4th'])]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await lms?.cleanup();
+});
+
+type W = Window & { lessonkit: { player: { state(): { lesson: number; segment: number; position: number; segments: unknown[] } } } };
+
+async function play(frame: Frame): Promise<void> {
+  await speedUp(frame);
+  await frame.evaluate(() => document.querySelector('video')?.play());
+}
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 950 } });
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  return page;
+}
+
+describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
+  it('records completed (and progress_measure 1) after every segment is played to the end, and Finish on Exit', async () => {
+    const page = await newPage();
+    const frame = await lms.launch(page, c.flavour, c.target);
+    expect(await lmsValue(page, c.status)).toBe('incomplete');
+    await play(frame);
+    // Auto-advance plays the three segments of both lessons in turn.
+    await page.waitForFunction((el) => (window as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue(el) === 'completed', c.status, { timeout: 30000 });
+    if (c.flavour === 'scorm2004') {
+      expect(await lmsValue(page, 'cmi.progress_measure')).toBe('1');
+      expect(await lmsValue(page, 'cmi.objectives._count')).toBe('2');
+      for (const n of [0, 1]) expect(await lmsValue(page, `cmi.objectives.${n}.completion_status`)).toBe('completed');
+      expect([await lmsValue(page, 'cmi.objectives.0.id'), await lmsValue(page, 'cmi.objectives.1.id')]).toEqual(['intro', 'second']);
+    }
+    await frame.getByRole('button', { name: 'Exit course' }).click();
+    await page.waitForFunction(() => (window as unknown as { lms: { finished: number } }).lms.finished === 1);
+    const log = await lmsLog(page);
+    expect(log.initialized).toBe(1);
+    expect(lastSet(log, c.exit)).toBe(c.flavour === 'scorm12' ? '' : 'normal');
+    expect(lastSet(log, 'cmi.core.session_time') ?? lastSet(log, 'cmi.session_time')).toMatch(c.sessionTime);
+    expect(Math.max(...log.suspendLengths)).toBeLessThanOrEqual(c.limit);
+    await expect(frame.getByText('Your progress is saved. You can close this window now.').isVisible()).resolves.toBe(true);
+    await page.close();
+  });
+
+  it('records incomplete when every video is only sought to its end', async () => {
+    const page = await newPage();
+    const frame = await lms.launch(page, c.flavour, c.target);
+    await frame.getByLabel('Play the next video automatically').uncheck();
+    for (let i = 0; i < 3; i += 1) {
+      await frame.evaluate(async () => {
+        const v = document.querySelector('video') as HTMLVideoElement;
+        if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
+        v.muted = true;
+        const seeked = new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+        v.currentTime = v.duration;
+        await seeked;
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      if (i < 2) await frame.getByRole('button', { name: /^Next video:/ }).click();
+    }
+    await frame.getByRole('button', { name: 'Exit course' }).click();
+    await page.waitForFunction(() => (window as unknown as { lms: { finished: number } }).lms.finished === 1);
+    expect(await lmsValue(page, c.status)).toBe('incomplete');
+    const log = await lmsLog(page);
+    expect(lastSet(log, c.exit)).toBe('suspend');
+    if (c.flavour === 'scorm2004') {
+      expect(await lmsValue(page, 'cmi.progress_measure')).toBe('0');
+      expect(await lmsValue(page, 'cmi.objectives.0.completion_status')).not.toBe('completed');
+    }
+    // The bookmark is the last segment visited.
+    expect(await lmsValue(page, c.location)).toBe('second/three');
+    await page.close();
+  });
+
+  it('resumes at the same segment and position after a reload, with earlier segments still counted; closing calls Finish/Terminate', async () => {
+    const page = await newPage();
+    let frame = await lms.launch(page, c.flavour, c.target);
+    await play(frame);
+    // Segment 1 played through; segment 2 played for a while, then paused.
+    await frame.waitForFunction(() => {
+      const w = window as unknown as W;
+      const v = document.querySelector('video') as HTMLVideoElement;
+      return w.lessonkit.player.state().segment === 1 && v.currentTime > 0.8;
+    }, undefined, { timeout: 20000 });
+    const position = await frame.evaluate(() => {
+      const v = document.querySelector('video') as HTMLVideoElement;
+      v.pause();
+      return v.currentTime;
+    });
+    expect(position).toBeLessThan(1.9);
+    // The learner closes the course: the page goes away, and the SCO must finish the session itself.
+    await page.evaluate(() => (window as unknown as { lms: { close(): void } }).lms.close());
+    await page.waitForFunction(() => (window as unknown as { lms: { finished: number } }).lms.finished === 1, undefined, { timeout: 10000 });
+    const log = await lmsLog(page);
+    expect(lastSet(log, c.exit)).toBe('suspend');
+    expect(lastSet(log, 'cmi.core.session_time') ?? lastSet(log, 'cmi.session_time')).toMatch(c.sessionTime);
+    const suspend = await lmsValue(page, 'cmi.suspend_data');
+    expect(suspend.length).toBeGreaterThan(0);
+    expect(suspend.length).toBeLessThanOrEqual(c.limit);
+    expect(Math.max(...log.suspendLengths)).toBeLessThanOrEqual(c.limit);
+    const location = await lmsValue(page, c.location);
+    expect(location).toBe('intro/two');
+
+    // The LMS starts a new session with what it stored.
+    const saved =
+      c.flavour === 'scorm12'
+        ? { core: { lesson_status: 'incomplete', lesson_location: location, entry: 'resume' }, suspend_data: suspend }
+        : { completion_status: 'incomplete', location, entry: 'resume', suspend_data: suspend };
+    frame = await lms.launch(page, c.flavour, c.target, saved);
+    const resumed = await frame.evaluate(async () => {
+      const v = document.querySelector('video') as HTMLVideoElement;
+      if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
+      await new Promise((r) => setTimeout(r, 200));
+      const s = (window as unknown as W).lessonkit.player.state();
+      return { lesson: s.lesson, segment: s.segment, first: s.segments[0], time: v.currentTime, src: v.getAttribute('src') };
+    });
+    expect(resumed.lesson).toBe(0);
+    expect(resumed.segment).toBe(1);
+    expect(resumed.src).toContain('media/intro/two.mp4');
+    expect(Math.abs(resumed.time - position)).toBeLessThan(0.3);
+    expect(resumed.first).toBe(true);
+    await expect(frame.locator('[data-segment="0"] .lk-seg-status').textContent()).resolves.toBe('Watched');
+    await expect(frame.locator('[data-segment="1"] button').getAttribute('aria-current')).resolves.toBe('true');
+    // Playing only what is left completes the course: the first segment and the first part of the second still count.
+    await play(frame);
+    await page.waitForFunction((el) => (window as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue(el) === 'completed', c.status, { timeout: 30000 });
+    await page.close();
+  });
+});
+
+describe('a SCORM package opened without an LMS', () => {
+  it('says on the page that no LMS was found instead of showing a blank page', async () => {
+    const page = await newPage();
+    await page.goto(lms.packageUrl('scorm12'));
+    const alert = page.getByRole('alert');
+    await expect(alert.textContent()).resolves.toContain('no LMS was found');
+    await page.close();
+  });
+});
