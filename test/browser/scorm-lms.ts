@@ -88,9 +88,9 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
     packageUrl,
     async launch(page, flavour, target, saved) {
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
-      await page.evaluate(([f, s, src]) => (window as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown): void } }).lms.launch(f, s, src), [flavour, saved ?? null, packageUrl(target)] as const);
+      await page.evaluate(([f, s, src]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown): void } }).lms.launch(f, s, src), [flavour, saved ?? null, packageUrl(target)] as const);
       const frame = await waitForFrame(page);
-      await frame.waitForFunction(() => Boolean((window as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
+      await frame.waitForFunction(() => Boolean((globalThis as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
       return frame;
     },
     async cleanup() {
@@ -113,7 +113,7 @@ async function waitForFrame(page: Page): Promise<Frame> {
 /** Reads a value straight from scorm-again's data model (what the LMS stored). */
 export function lmsValue(page: Page, element: string): Promise<string> {
   return page.evaluate((el) => {
-    const lms = (window as unknown as { lms: { api: { getCMIValue(e: string): unknown } } }).lms;
+    const lms = (globalThis as unknown as { lms: { api: { getCMIValue(e: string): unknown } } }).lms;
     return String(lms.api.getCMIValue(el) ?? '');
   }, element);
 }
@@ -121,7 +121,7 @@ export function lmsValue(page: Page, element: string): Promise<string> {
 /** The LMS's counters. */
 export function lmsLog(page: Page): Promise<{ commits: number; suspendLengths: number[]; sets: [string, string][]; finished: number; initialized: number }> {
   return page.evaluate(() => {
-    const lms = (window as unknown as { lms: { commits: unknown[]; suspendLengths: number[]; sets: [string, string][]; finished: number; initialized: number } }).lms;
+    const lms = (globalThis as unknown as { lms: { commits: unknown[]; suspendLengths: number[]; sets: [string, string][]; finished: number; initialized: number } }).lms;
     return { commits: lms.commits.length, suspendLengths: lms.suspendLengths, sets: lms.sets, finished: lms.finished, initialized: lms.initialized };
   });
 }
@@ -134,7 +134,7 @@ export function lastSet(log: { sets: [string, string][] }, element: string): str
 /** Makes the SCO's videos quick and silent: muted, 4x (the tracker scales its plausibility check by the rate). */
 export async function speedUp(frame: Frame, rate = 4): Promise<void> {
   await frame.evaluate((r) => {
-    const v = document.querySelector('video');
+    const v = (globalThis as unknown as PageGlobals).document.querySelector('video');
     if (!v) throw new Error('no video');
     v.muted = true;
     v.defaultPlaybackRate = r;
@@ -144,3 +144,24 @@ export async function speedUp(frame: Frame, rate = 4): Promise<void> {
 
 /** Re-export for the tests. */
 export type { Browser };
+
+/** The part of an HTMLVideoElement the tests touch (the Node test build has no DOM types). */
+export interface VideoLike {
+  currentTime: number;
+  duration: number;
+  readyState: number;
+  muted: boolean;
+  defaultPlaybackRate: number;
+  playbackRate: number;
+  pause(): void;
+  play(): Promise<void>;
+  getAttribute(name: string): string | null;
+  addEventListener(type: string, listener: (value?: unknown) => void, options?: { once?: boolean }): void;
+}
+
+/** `globalThis` inside the SCO frame, as the tests see it. */
+export interface PageGlobals {
+  document: { querySelector(selector: 'video'): VideoLike | null };
+  lessonkit: { player: { state(): { lesson: number; segment: number; position: number; segments: unknown[] } } };
+  lms: { finished: number; close(): void; api: { getCMIValue(element: string): string } };
+}

@@ -6,7 +6,7 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './xapi-harness.js';
-import { lastSet, lmsLog, lmsValue, speedUp, startTestLms, type Flavour, type TestLms } from './scorm-lms.js';
+import { lastSet, lmsLog, lmsValue, speedUp, startTestLms, type Flavour, type PageGlobals, type TestLms, type VideoLike } from './scorm-lms.js';
 
 interface Case {
   flavour: Flavour;
@@ -34,11 +34,10 @@ afterAll(async () => {
   await lms?.cleanup();
 });
 
-type W = Window & { lessonkit: { player: { state(): { lesson: number; segment: number; position: number; segments: unknown[] } } } };
 
 async function play(frame: Frame): Promise<void> {
   await speedUp(frame);
-  await frame.evaluate(() => document.querySelector('video')?.play());
+  await frame.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('video')?.play());
 }
 
 async function newPage(): Promise<Page> {
@@ -56,7 +55,7 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
     expect(await lmsValue(page, c.status)).toBe('incomplete');
     await play(frame);
     // Auto-advance plays the three segments of both lessons in turn.
-    await page.waitForFunction((el) => (window as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue(el) === 'completed', c.status, { timeout: 30000 });
+    await page.waitForFunction((el) => (globalThis as unknown as PageGlobals).lms.api.getCMIValue(el) === 'completed', c.status, { timeout: 30000 });
     if (c.flavour === 'scorm2004') {
       expect(await lmsValue(page, 'cmi.progress_measure')).toBe('1');
       expect(await lmsValue(page, 'cmi.objectives._count')).toBe('2');
@@ -64,7 +63,7 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
       expect([await lmsValue(page, 'cmi.objectives.0.id'), await lmsValue(page, 'cmi.objectives.1.id')]).toEqual(['intro', 'second']);
     }
     await frame.getByRole('button', { name: 'Exit course' }).click();
-    await page.waitForFunction(() => (window as unknown as { lms: { finished: number } }).lms.finished === 1);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).lms.finished === 1);
     const log = await lmsLog(page);
     expect(log.initialized).toBe(1);
     expect(lastSet(log, c.exit)).toBe(c.flavour === 'scorm12' ? '' : 'normal');
@@ -80,7 +79,7 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
     await frame.getByLabel('Play the next video automatically').uncheck();
     for (let i = 0; i < 3; i += 1) {
       await frame.evaluate(async () => {
-        const v = document.querySelector('video') as HTMLVideoElement;
+        const v = (globalThis as unknown as PageGlobals).document.querySelector('video') as VideoLike;
         if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
         v.muted = true;
         const seeked = new Promise((r) => v.addEventListener('seeked', r, { once: true }));
@@ -91,7 +90,7 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
       if (i < 2) await frame.getByRole('button', { name: /^Next video:/ }).click();
     }
     await frame.getByRole('button', { name: 'Exit course' }).click();
-    await page.waitForFunction(() => (window as unknown as { lms: { finished: number } }).lms.finished === 1);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).lms.finished === 1);
     expect(await lmsValue(page, c.status)).toBe('incomplete');
     const log = await lmsLog(page);
     expect(lastSet(log, c.exit)).toBe('suspend');
@@ -110,19 +109,19 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
     await play(frame);
     // Segment 1 played through; segment 2 played for a while, then paused.
     await frame.waitForFunction(() => {
-      const w = window as unknown as W;
-      const v = document.querySelector('video') as HTMLVideoElement;
+      const w = globalThis as unknown as PageGlobals;
+      const v = (globalThis as unknown as PageGlobals).document.querySelector('video') as VideoLike;
       return w.lessonkit.player.state().segment === 1 && v.currentTime > 0.8;
     }, undefined, { timeout: 20000 });
     const position = await frame.evaluate(() => {
-      const v = document.querySelector('video') as HTMLVideoElement;
+      const v = (globalThis as unknown as PageGlobals).document.querySelector('video') as VideoLike;
       v.pause();
       return v.currentTime;
     });
     expect(position).toBeLessThan(1.9);
     // The learner closes the course: the page goes away, and the SCO must finish the session itself.
-    await page.evaluate(() => (window as unknown as { lms: { close(): void } }).lms.close());
-    await page.waitForFunction(() => (window as unknown as { lms: { finished: number } }).lms.finished === 1, undefined, { timeout: 10000 });
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).lms.close());
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).lms.finished === 1, undefined, { timeout: 10000 });
     const log = await lmsLog(page);
     expect(lastSet(log, c.exit)).toBe('suspend');
     expect(lastSet(log, 'cmi.core.session_time') ?? lastSet(log, 'cmi.session_time')).toMatch(c.sessionTime);
@@ -140,10 +139,10 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
         : { completion_status: 'incomplete', location, entry: 'resume', suspend_data: suspend };
     frame = await lms.launch(page, c.flavour, c.target, saved);
     const resumed = await frame.evaluate(async () => {
-      const v = document.querySelector('video') as HTMLVideoElement;
+      const v = (globalThis as unknown as PageGlobals).document.querySelector('video') as VideoLike;
       if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
       await new Promise((r) => setTimeout(r, 200));
-      const s = (window as unknown as W).lessonkit.player.state();
+      const s = (globalThis as unknown as PageGlobals).lessonkit.player.state();
       return { lesson: s.lesson, segment: s.segment, first: s.segments[0], time: v.currentTime, src: v.getAttribute('src') };
     });
     expect(resumed.lesson).toBe(0);
@@ -155,7 +154,7 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
     await expect(frame.locator('[data-segment="1"] button').getAttribute('aria-current')).resolves.toBe('true');
     // Playing only what is left completes the course: the first segment and the first part of the second still count.
     await play(frame);
-    await page.waitForFunction((el) => (window as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue(el) === 'completed', c.status, { timeout: 30000 });
+    await page.waitForFunction((el) => (globalThis as unknown as PageGlobals).lms.api.getCMIValue(el) === 'completed', c.status, { timeout: 30000 });
     await page.close();
   });
 });
