@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'E_INPUT'
   | 'E_BUILD'
   | 'E_VALIDATE_INPUT'
-  | 'E_NOT_FOUND';
+  | 'E_NOT_FOUND'
+  | 'E_WORKBOOK'
+  | 'E_QUIZ';
 
 /** Options for {@link UserError}. */
 export interface UserErrorOptions {

@@ -7,12 +7,14 @@ import { registerProbe } from './probe.js';
 import { registerValidate } from './validate.js';
 import { registerTrim } from './trim.js';
 import { registerSplit } from './split.js';
+import { registerWorkbook } from './workbook.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const COMMANDS: ((program: Command) => void)[] = [
   registerInit,
   registerLesson,
   registerBuild,
+  registerWorkbook,
   registerDoctor,
   registerProbe,
   registerValidate,

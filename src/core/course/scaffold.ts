@@ -74,7 +74,7 @@ export function parseTargets(list: string, flag = '--targets'): TargetName[] {
   return out;
 }
 
-/** Creates a course folder: course.yaml, recordings/, a workbook and cheat-sheet for the first lesson, .gitignore. */
+/** Creates a course folder: course.yaml, recordings/, a workbook, cheat-sheet and example quiz for the first lesson, .gitignore. */
 export async function initCourse(options: InitCourseOptions, ctx: RunContext): Promise<InitCourseResult> {
   const dir = path.resolve(options.cwd, options.dir);
   const title = options.title.trim();
@@ -114,6 +114,7 @@ export async function initCourse(options: InitCourseOptions, ctx: RunContext): P
     [COURSE_FILE, await renderTemplate('scaffold/course.yaml.hbs', data)],
     [`workbooks/${lessonId}.md`, await renderTemplate('scaffold/workbook.md.hbs', data)],
     [`workbooks/${lessonId}-cheatsheet.md`, await renderTemplate('scaffold/cheatsheet.md.hbs', data)],
+    [`quizzes/${lessonId}.yaml`, await renderTemplate('scaffold/quiz.yaml.hbs', data)],
     ['.gitignore', await renderTemplate('scaffold/gitignore.hbs', data)],
     [SCHEMA_FILE, JSON.stringify(courseJsonSchema(), null, 2) + '\n'],
   ];
@@ -154,7 +155,7 @@ export interface AddLessonResult {
   created: string[];
 }
 
-/** Adds a lesson to course.yaml (comments kept) with its workbook and cheat-sheet files. */
+/** Adds a lesson to course.yaml (comments kept) with its workbook, cheat-sheet and example quiz files. */
 export async function addLesson(options: AddLessonOptions, ctx: RunContext): Promise<AddLessonResult> {
   // Loading first means a broken course.yaml is reported in full before anything changes.
   const { course } = await loadCourse({ dir: options.dir, cwd: options.cwd });
@@ -169,6 +170,7 @@ export async function addLesson(options: AddLessonOptions, ctx: RunContext): Pro
   const files: [string, string][] = [
     [`workbooks/${id}.md`, await renderTemplate('scaffold/workbook.md.hbs', data)],
     [`workbooks/${id}-cheatsheet.md`, await renderTemplate('scaffold/cheatsheet.md.hbs', data)],
+    [`quizzes/${id}.yaml`, await renderTemplate('scaffold/quiz.yaml.hbs', data)],
   ];
   const created: string[] = [];
   for (const [rel, content] of files) {
@@ -178,7 +180,7 @@ export async function addLesson(options: AddLessonOptions, ctx: RunContext): Pro
     created.push(rel);
   }
   await editCourseFile(course.dir, (doc) =>
-    appendLesson(doc, { id, title, objectives: [], segments: [], workbook: `workbooks/${id}.md`, cheatsheet: `workbooks/${id}-cheatsheet.md` }),
+    appendLesson(doc, { id, title, objectives: [], segments: [], workbook: `workbooks/${id}.md`, cheatsheet: `workbooks/${id}-cheatsheet.md`, quiz: `quizzes/${id}.yaml` }),
   );
   const schema = path.join(course.dir, SCHEMA_FILE);
   if (!(await pathExists(schema))) await writeFileAtomic(schema, JSON.stringify(courseJsonSchema(), null, 2) + '\n');
