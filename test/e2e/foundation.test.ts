@@ -13,12 +13,12 @@ describe('lessonkit --help and usage errors', () => {
   it('lists every command, and every command has an example in its help', async () => {
     const r = await runCli(['--help'], { cwd: dir });
     expect(r.code).toBe(0);
-    const listed = [...r.stdout.matchAll(/^  ([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    const listed = [...r.stdout.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     expect(listed).toEqual(expect.arrayContaining(['init', 'lesson', 'doctor']));
     for (const c of listed) {
       const help = await runCli([c, '--help'], { cwd: dir });
       expect(help.code).toBe(0);
-      const subs = [...help.stdout.matchAll(/^Commands:\n((?:  .*\n)+)/gm)].flatMap((m) => [...m[1]!.matchAll(/^  ([a-z][a-z-]*)\b/gm)].map((x) => x[1]!)).filter((x) => x !== 'help');
+      const subs = [...help.stdout.matchAll(/^Commands:\n((?: {2}.*\n)+)/gm)].flatMap((m) => [...m[1]!.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((x) => x[1]!)).filter((x) => x !== 'help');
       for (const name of subs.length ? subs.map((x) => `${c} ${x}`) : [c]) {
         const sub = subs.length ? await runCli([...name.split(' '), '--help'], { cwd: dir }) : help;
         expect(sub.stdout, `${name} --help`).toMatch(new RegExp(`Examples?:\\n  \\$ lessonkit ${name}`));
