@@ -169,6 +169,7 @@ describe('cmi5 AU in Chromium', () => {
     const again = await page.evaluate(() => (globalThis as unknown as H).harness.adapter!.initialize());
     expect(again.ok).toBe(true);
     expect(lrs.requests.filter((r) => r.url.startsWith('/fetch/') && r.method === 'POST')).toHaveLength(1);
+    expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
 
   it('a spent fetch URL (a second window of the same launch) is reported, not ignored', async () => {
@@ -180,5 +181,6 @@ describe('cmi5 AU in Chromium', () => {
     const logs = await page.evaluate(() => (globalThis as unknown as H).harness.logs);
     expect(logs.join('\n')).toMatch(/error 1/);
     expect(lrs.statements().map((s) => (s.verb as { id: string }).id)).toEqual([CMI5.verbs.launched]);
+    expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
 });

@@ -141,5 +141,6 @@ describe('xAPI adapter in Chromium', () => {
     expect(verbs).toEqual([V.initialized, V.terminated]);
     const logs = await page.evaluate(() => (globalThis as unknown as H).harness.logs);
     expect(logs.some((l) => /refused a request and it was dropped: HTTP 400/.test(l))).toBe(true);
+    expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
 });

@@ -62,6 +62,12 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
       await unzip(b.path, dir);
       sites[b.target] = await serveStatic(dir);
     }
+    // The same course with one AU per lesson.
+    const perLesson = await runCli(['build', course, '--target', 'cmi5', '--au-per-lesson', '--out', path.join(tmp.dir, 'out-per-lesson'), '--cache-dir', path.join(tmp.dir, 'cache'), '--json'], { cwd: tmp.dir });
+    expect(perLesson.code).toBe(0);
+    const perLessonZip = (JSON.parse(perLesson.stdout) as { bundles: { path: string }[] }).bundles[0]?.path ?? '';
+    await unzip(perLessonZip, path.join(tmp.dir, 'site/cmi5-per-lesson'));
+    sites['cmi5-per-lesson'] = await serveStatic(path.join(tmp.dir, 'site/cmi5-per-lesson'));
     cmi5Xml = await readFile(path.join(tmp.dir, 'site/cmi5/cmi5.xml'), 'utf8');
     await writeFile(path.join(tmp.dir, 'site/cmi5/returned.html'), '<!doctype html><html lang="en"><title>LMS</title><p>Back in the LMS</p></html>');
     browser = await launchChromium();
@@ -194,6 +200,32 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
       expect(verbOf(sent[0] as S)).toBe(CMI5.verbs.initialized);
       expect(verbOf(sent.at(-1) as S)).toBe(CMI5.verbs.terminated);
       expect(sent.some((s) => verbOf(s) === 'https://w3id.org/xapi/video/verbs/played')).toBe(true);
+      expect(lrs.cmi5Rejections).toEqual([]);
+      expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
+    } finally {
+      await page.close();
+      await lrs.stop();
+    }
+  });
+  it('cmi5 with one AU per lesson: watching one lesson completes that AU only', { timeout: 90_000 }, async () => {
+    const xml = await readFile(path.join(tmp.dir, 'site/cmi5-per-lesson/cmi5.xml'), 'utf8');
+    const aus = (new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'au' }).parse(xml) as { courseStructure: { au: { '@id': string; '@moveOn': string; url: string }[] } }).courseStructure.au;
+    const au = aus.find((a) => a['@id'].endsWith('/lessons/share-link/au'));
+    expect(au?.url).toBe('lessons/share-link.html');
+    const lrs = await startLrs();
+    const page = await browser.newPage();
+    try {
+      const base = sites['cmi5-per-lesson']?.url ?? '';
+      const l = launchCmi5(lrs, { auUrl: new URL(au?.url ?? '', base).toString(), publisherId: au?.['@id'] ?? '', moveOn: au?.['@moveOn'] ?? '' });
+      await playAll(page, l.url);
+      await page.click('.lk-exit');
+      await waitFor(() => receivedStatements(lrs).some((s) => verbOf(s) === CMI5.verbs.terminated), 'terminated');
+      const defined = receivedStatements(lrs).filter((s) => verbOf(s) !== CMI5.verbs.launched && JSON.stringify(s.context).includes(CMI5.categoryCmi5));
+      expect(defined.map(verbOf)).toEqual([CMI5.verbs.initialized, CMI5.verbs.completed, CMI5.verbs.terminated]);
+      for (const s of defined) expect((s.object as { id: string }).id).toBe(l.activityId);
+      // Only the lesson's own video was played.
+      const videos = new Set(receivedStatements(lrs).map((s) => (s.object as { id: string }).id).filter((id) => id.includes('/segments/')));
+      expect([...videos]).toEqual([`${IRI}/lessons/share-link/segments/share-link`]);
       expect(lrs.cmi5Rejections).toEqual([]);
       expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
     } finally {
