@@ -217,7 +217,8 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     objectivesSection.hidden = lesson.objectives.length === 0;
     materials.replaceChildren(
       ...lesson.materials.map((m) => {
-        const link = h('a', { href: url(m.href), target: '_blank', rel: 'noopener', download: m.kind === 'attachment' ? '' : undefined }, `${MATERIAL_LABEL[m.kind]}: ${m.label}`);
+        const detail = m.typeLabel && m.sizeLabel ? ` (${m.typeLabel}, ${m.sizeLabel})` : '';
+        const link = h('a', { href: url(m.href), target: '_blank', rel: 'noopener', download: m.kind === 'attachment' ? '' : undefined }, `${MATERIAL_LABEL[m.kind]}: ${m.label}${detail}`);
         if (m.kind === 'workbook') {
           link.addEventListener('click', () => {
             if (!state.workbooks[state.lesson]) {

@@ -10,6 +10,7 @@ import { loadCourse } from '../course/load.js';
 import { renderCourseMedia } from '../media/render.js';
 import { renderLaunchPage } from '../player-build/launch-page.js';
 import { collectSharedFiles } from '../player-build/shared-files.js';
+import { renderMaterials } from '../workbook/render.js';
 import { validateXsd } from '../validate/xsd.js';
 import { UserError, throwIfCancelled } from '../../errors.js';
 import { tempPathBeside } from '../../utils/fs.js';
@@ -92,13 +93,16 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   for (const t of targets) t.check?.(course);
   const outDir = path.resolve(options.cwd, options.out ?? path.join(course.dir, 'dist'));
   throwIfCancelled(ctx.signal);
+  // Materials first: a missing image in a workbook stops the build before any video is encoded.
+  const materials = await renderMaterials({ course }, ctx);
+  throwIfCancelled(ctx.signal);
 
   const rendered = await renderCourseMedia(
     { course, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, ...(options.cacheDir ? { cacheDir: path.resolve(options.cwd, options.cacheDir) } : {}) },
     ctx,
   );
   throwIfCancelled(ctx.signal);
-  const shared = await collectSharedFiles(course, rendered.segments);
+  const shared = await collectSharedFiles(course, rendered.segments, materials);
 
   const bundles: BuiltBundle[] = [];
   // Every zip goes to a temporary file first; all are renamed only once every target has been
@@ -132,7 +136,10 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
     course: { id: course.id, version: course.version, title: course.title, dir: course.dir },
     bundles,
     media: { segments: rendered.segments.length, cached: rendered.cacheHits },
-    warnings: warnings.map((w) => `${path.relative(options.cwd, course.file) || course.file}:${w.line}:${w.column}  ${w.message}`),
+    warnings: [
+      ...warnings.map((w) => `${path.relative(options.cwd, course.file) || course.file}:${w.line}:${w.column}  ${w.message}`),
+      ...materials.warnings,
+    ],
   };
 }
 

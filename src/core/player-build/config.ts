@@ -12,6 +12,10 @@ export interface PlayerMaterial {
   label: string;
   /** Path inside the bundle. */
   href: string;
+  /** For documents shipped as-is: what they are ("PDF", "Excel workbook"). Absent for rendered pages. */
+  typeLabel?: string;
+  /** For documents shipped as-is: their size for people ("1.2 MB"). */
+  sizeLabel?: string;
 }
 
 /** One segment as the player sees it. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Course } from '../course/load.js';
 import type { RenderedSegment } from '../media/render.js';
 import type { BundleFile } from '../package/targets/types.js';
+import type { RenderMaterialsResult } from '../workbook/render.js';
 import type { PlayerLesson, PlayerMaterial } from './config.js';
 
 /**
@@ -25,6 +26,15 @@ export interface SharedBundle {
   lessons: PlayerLesson[];
 }
 
+/** Media types that are compressed already: stored in the zip, not deflated again. */
+const STORED_TYPES = new Set([
+  'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/zip', 'video/mp4', 'audio/mpeg',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.presentation',
+]);
+
 /** A file name safe in a URL and a zip on every system: letters, digits, dot, dash, underscore. */
 export function safeFileName(name: string): string {
   const cleaned = name.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '');
@@ -32,8 +42,13 @@ export function safeFileName(name: string): string {
 }
 
 /** Collects the shared files; throws when the player bundle is missing (lessonkit was not built). */
-export async function collectSharedFiles(course: Course, rendered: RenderedSegment[]): Promise<SharedBundle> {
+export async function collectSharedFiles(course: Course, rendered: RenderedSegment[], materials_: RenderMaterialsResult): Promise<SharedBundle> {
   const files: BundleFile[] = [];
+  for (const m of materials_.files) {
+    const store = STORED_TYPES.has(m.mediaType);
+    files.push(m.absPath !== undefined ? { path: m.pathInBundle, source: m.absPath, ...(store ? { store } : {}) } : { path: m.pathInBundle, content: m.content ?? '' });
+  }
+  const materialsByLesson = new Map(materials_.lessons.map((l) => [l.lessonId, l]));
   for (const name of ['player.js', 'player.css']) {
     const source = path.join(PLAYER_DIST_DIR, name);
     try {
@@ -61,19 +76,14 @@ export async function collectSharedFiles(course: Course, rendered: RenderedSegme
         duration: Math.round(r.duration * 1000) / 1000,
       };
     });
-    const used = new Set<string>();
-    const materials: PlayerMaterial[] = [];
-    const add = (kind: PlayerMaterial['kind'], rel: string) => {
-      let name = safeFileName(path.basename(rel));
-      for (let n = 2; used.has(name); n += 1) name = `${n}-${safeFileName(path.basename(rel))}`;
-      used.add(name);
-      const href = `materials/${lesson.id}/${name}`;
-      files.push({ path: href, source: path.resolve(course.dir, rel) });
-      materials.push({ kind, label: path.basename(rel), href });
-    };
-    if (lesson.workbook) add('workbook', lesson.workbook);
-    if (lesson.cheatsheet) add('cheatsheet', lesson.cheatsheet);
-    for (const a of lesson.attachments) add('attachment', a);
+    // Workbooks, cheat-sheets and downloads come rendered and checked from the workbook stage.
+    const materials: PlayerMaterial[] = (materialsByLesson.get(lesson.id)?.materials ?? []).map((m) => ({
+      kind: m.kind,
+      label: m.label,
+      href: m.href,
+      // Rendered pages open in the player's look; documents show what they are and how big.
+      ...(m.mediaType === 'text/html' ? {} : { typeLabel: m.typeLabel, sizeLabel: m.sizeLabel }),
+    }));
     return { id: lesson.id, title: lesson.title, objectives: lesson.objectives, segments, materials };
   });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

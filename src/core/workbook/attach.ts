@@ -118,7 +118,7 @@ async function checkLessonMaterials(course: Course, lessonId: string, kind: Mate
     ...(kind === 'cheatsheet' ? { cheatsheet: rel } : { cheatsheet: undefined }),
     quiz: undefined,
   };
-  const result = await renderMaterials({ course: { ...course, lessons: [only] }, failOnError: false }, { ...ctx, logger: { ...ctx.logger, warn: () => {} } });
+  const result = await renderMaterials({ course: { ...course, lessons: [only] }, failOnError: false }, ctx);
   return [...(result.errors ?? []), ...result.warnings];
 }
 

@@ -270,8 +270,8 @@ export async function renderMaterials(options: RenderMaterialsOptions, ctx: RunC
       hint: 'Fix each line above (paths are relative to the file they are written in), then build again.',
     });
   }
+  // Returned, not logged: the command prints them once (build lists them with course.yaml's).
   const warnings = problems.filter((p) => p.severity === 'warning').map(format);
-  for (const w of warnings) ctx.logger.warn(w);
   const files = [...plan.files.values()].sort((a, b) => (a.pathInBundle < b.pathInBundle ? -1 : a.pathInBundle > b.pathInBundle ? 1 : 0));
   return { files, lessons, warnings, ...(options.failOnError === false ? { errors: errors.map(format) } : {}) };
 }
