@@ -271,7 +271,8 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     const cues = track.cues ? Array.from(track.cues) : [];
     transcript.replaceChildren(
       ...cues.map((cue) => {
-        const text = (cue as VTTCue).text.replace(/<[^>]*>/g, '');
+        // getCueAsHTML parses the cue's markup and character references; its text is what a viewer reads.
+        const text = (cue as VTTCue).getCueAsHTML().textContent ?? '';
         const b = h('button', { type: 'button', class: 'lk-cue' }, h('span', { class: 'lk-cue-time' }, formatClock(cue.startTime)), ' ', text);
         b.addEventListener('click', () => {
           video.currentTime = cue.startTime;
