@@ -7,8 +7,9 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
+import type { XMLFileInfo } from 'xmllint-wasm';
 import { TEMPLATES_DIR } from '../templates.js';
+import { runXmllint } from './xmllint-runner.js';
 
 /** The schema sets lessonkit ships. */
 export type SchemaSet = 'scorm12' | 'scorm2004-3rd' | 'scorm2004-4th' | 'cmi5';
@@ -139,20 +140,12 @@ export async function validateXsd(xml: string, set: SchemaSet, fileName = 'docum
     return { valid: false, errors: [{ message: `${fileName} declares entities in a DOCTYPE; they are not expanded and the document was not schema-checked`, line }] };
   }
   const { schema, preload } = await getSet(set);
-  let raw: string;
-  let valid: boolean;
-  try {
-    const result = await validateXML({ xml: { fileName: INPUT_NAME, contents: text }, schema: [schema], preload, maxMemoryPages: 4096 });
-    valid = result.valid;
-    raw = result.rawOutput;
-  } catch (err) {
-    // xmllint exits 1 when the document is not well-formed; anything else (5 = the schema
-    // did not compile) is a defect of the shipped schema set, not of the user's document.
-    const code = (err as { code?: unknown }).code;
-    if (code !== 1) throw err;
-    valid = false;
-    raw = err instanceof Error ? err.message : String(err);
-  }
+  const run = await runXmllint([{ fileName: INPUT_NAME, contents: text }, schema, ...preload], ['--schema', schema.fileName, '--noout', INPUT_NAME]);
+  // Exit 1: not well-formed; 3/4: invalid. Anything else (5: the schema did not compile) is a
+  // defect of the shipped schema set, not of the user's document.
+  if (![0, 1, 3, 4].includes(run.exitCode)) throw new Error(`xmllint failed on the ${set} schema set (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
+  const valid = run.exitCode === 0;
+  const raw = run.stderr;
   if (valid) return { valid: true, errors: [] };
   const errors = parseOutput(raw, fileName);
   if (errors.length === 0) errors.push({ message: raw.trim().split('\n').filter((l) => l && !NOISE.some((re) => re.test(l)))[0] ?? 'the document is not valid' });

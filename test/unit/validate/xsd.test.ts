@@ -129,3 +129,20 @@ describe('schemaFilesToShip', () => {
     for (const f of schemaFilesToShip('scorm2004-3rd')) expect(existsSync(f.from)).toBe(true);
   });
 });
+
+describe('xmllint runner', () => {
+  it('the persistent worker and the library fallback agree (valid, invalid, not well-formed)', async () => {
+    const { runXmllint, runXmllintFallback } = await import('../../../src/core/validate/xmllint-runner.js');
+    const schema = { fileName: 's.xsd', contents: '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="a" type="xs:int"/></xs:schema>' };
+    for (const [doc, valid] of [['<a>1</a>', true], ['<a>x</a>', false], ['<a>1</b>', false]] as const) {
+      const files = [{ fileName: 'd.xml', contents: doc }, schema];
+      const args = ['--schema', 's.xsd', '--noout', 'd.xml'];
+      const fast = await runXmllint(files, args);
+      const slow = await runXmllintFallback(files, args, 4096);
+      // The library reports only valid/invalid, so compare that and the messages, not exact codes.
+      expect([fast.exitCode === 0, slow.exitCode === 0]).toEqual([valid, valid]);
+      expect([0, 1, 3, 4]).toContain(fast.exitCode);
+      expect(fast.stderr.split('\n').filter((l) => l.startsWith('d.xml:'))).toEqual(slow.stderr.split('\n').filter((l) => l.startsWith('d.xml:')));
+    }
+  });
+});
