@@ -9,6 +9,9 @@
 //   A  lessonkit validate pkg.zip          (target: median under 1 s)
 //   B  lessonkit validate pkg.zip --deep   (target: median at most 1.5x C)
 //   C  unzip -tq pkg.zip                   (the baseline, measured in the same run)
+//   E  the engine alone: a fresh node process times its own import of the validate module
+//      plus validatePackage() (what `lessonkit build` pays; the CLI adds node start-up and
+//      loading every command's modules, which dominates on a busy machine)
 // Prints every run, the medians and the ratio B/C. Needs `unzip` (apt-get install unzip).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -161,9 +164,13 @@ const report = JSON.parse(first.stdout);
 console.log(`warm-up --deep: exit ${first.code}, findings: ${JSON.stringify(report.packages[0].findings.map((f) => f.ruleId))}`);
 time('unzip', ['-tq', zipPath]);
 
+const ENGINE = `const t = performance.now(); const { validatePackage } = await import(${JSON.stringify(path.join(root, 'dist/core/validate/validate.js'))});
+const r = await validatePackage({ path: ${JSON.stringify(zipPath)}, cwd: '/' }, { logger: { info() {}, warn() {}, verbose() {}, debug() {} } });
+process.stdout.write(JSON.stringify({ ms: performance.now() - t, findings: r.findings.length }));`;
 const a = [];
 const b = [];
 const c = [];
+const e = [];
 for (let i = 0; i < RUNS; i++) {
   const ra = time(process.execPath, [bin, 'validate', zipPath]);
   const rb = time(process.execPath, [bin, 'validate', zipPath, '--deep']);
@@ -172,15 +179,20 @@ for (let i = 0; i < RUNS; i++) {
     console.error('a run failed', ra.code, rb.code, rc.code, ra.stdout, rb.stdout, rc.stdout, rc.stderr);
     process.exit(1);
   }
+  const re = time(process.execPath, ['--input-type=module', '-e', ENGINE]);
+  const engine = JSON.parse(re.stdout);
+  if (engine.findings !== 0) throw new Error('the engine reported findings');
+  e.push(engine.ms);
   a.push(ra.ms);
   b.push(rb.ms);
   c.push(rc.ms);
-  console.log(`run ${i + 1}: validate ${ra.ms.toFixed(0)} ms | validate --deep ${rb.ms.toFixed(0)} ms | unzip -tq ${rc.ms.toFixed(0)} ms`);
+  console.log(`run ${i + 1}: validate ${ra.ms.toFixed(0)} ms | validate --deep ${rb.ms.toFixed(0)} ms | unzip -tq ${rc.ms.toFixed(0)} ms | engine ${engine.ms.toFixed(0)} ms`);
 }
 const ma = median(a);
 const mb = median(b);
 const mc = median(c);
 console.log(`\nmedian validate        ${ma.toFixed(0)} ms  (target < 1000 ms: ${ma < 1000 ? 'met' : 'NOT met'})`);
+console.log(`median engine alone    ${median(e).toFixed(0)} ms  (import + validatePackage in a fresh process)`);
 console.log(`median validate --deep ${mb.toFixed(0)} ms`);
 console.log(`median unzip -tq       ${mc.toFixed(0)} ms`);
 console.log(`ratio --deep / unzip   ${(mb / mc).toFixed(2)}x  (target <= 1.5x: ${mb / mc <= 1.5 ? 'met' : 'NOT met'})`);

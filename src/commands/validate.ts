@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatReport, formatRuleList, REPORTERS, type ReporterName } from '../core/validate/reporters.js';
 import { RULES } from '../core/validate/rules.js';
-import { validatePackages } from '../core/validate/validate.js';
 import { FindingsError, UserError } from '../errors.js';
 import { printResult } from '../ui/output.js';
 import { displayPath, writeFileAtomic } from '../utils/fs.js';
@@ -45,6 +44,8 @@ export function registerValidate(program: Command): void {
       if (packages.length === 0) {
         throw new UserError('No package given.', { code: 'E_USAGE', hint: 'Pass one or more package zips or folders: lessonkit validate course.zip (or --list-rules).' });
       }
+      // Loaded on use: other commands should not pay for the validator's modules at start-up.
+      const { validatePackages } = await import('../core/validate/validate.js');
       const result = await validatePackages({ paths: packages, cwd: env.cwd, deep: flags.deep, strict: flags.strict }, env.ctx);
       const text = formatReport(result, reporter, { paint: flags.outputFile ? noPaint : paint, strict: flags.strict });
       if (flags.outputFile) {

@@ -18,6 +18,8 @@ beforeAll(async () => {
   await writeFile(path.join(tmp.dir, 'nested.zip'), zipFiles(scorm2004Package(), { prefix: 'course/' }));
   await writeFile(path.join(tmp.dir, 'slip.zip'), buildZip([...Object.entries(xapiPackage()).map(([name, data]) => ({ name, data })), { name: '../../lessonkit-e2e-slip.txt', data: 'pwned' }]));
   await writeFile(path.join(tmp.dir, 'notes.pdf'), '%PDF-1.4 not a package');
+  // A control character in an entry name ends up in a finding; the JUnit XML must still parse.
+  await writeFile(path.join(tmp.dir, 'ctrl.zip'), zipFiles({ ...scorm2004Package(), 'notes\u0001<&>.txt': 'x' }));
 });
 afterAll(async () => {
   await tmp.cleanup();
@@ -79,12 +81,13 @@ describe('lessonkit validate (built CLI)', () => {
   });
 
   it('--reporter junit is accepted by a JUnit XML parser: a suite per package, a case per rule', async () => {
-    const r = await run('good.zip', 'broken.zip', 'warn.zip', '--reporter', 'junit');
+    const r = await run('good.zip', 'broken.zip', 'warn.zip', 'ctrl.zip', '--reporter', 'junit');
     expect(r.code).toBe(1);
     const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
     const doc = parser.parse(r.stdout, true) as { testsuites: { testsuite: { name: string; tests: string; failures: string; testcase: { name: string; failure?: { type: string; message: string } }[] }[] } };
     const suites = doc.testsuites.testsuite;
-    expect(suites.map((s) => s.name)).toEqual(['good.zip', 'broken.zip', 'warn.zip']);
+    expect(suites.map((s) => s.name)).toEqual(['good.zip', 'broken.zip', 'warn.zip', 'ctrl.zip']);
+    expect(r.stdout).toContain('notes\\u0001&lt;&amp;&gt;.txt is in the package');
     for (const s of suites) expect(Number(s.tests)).toBe(s.testcase.length);
     expect(suites[0]!.testcase.length).toBeGreaterThan(30);
     expect(suites[0]!.testcase.some((c) => c.failure)).toBe(false);

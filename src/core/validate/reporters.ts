@@ -3,9 +3,28 @@
  * junit (test-report dashboards), github (workflow-command annotations). Pure functions from
  * a result to text; the command decides where the text goes.
  */
-import { escapeXml } from '../templates.js';
 import { RULES } from './rules.js';
 import type { Finding, Standard, ValidatePackagesResult } from './types.js';
+
+/**
+ * Escapes text for XML 1.0 content and attributes. Unlike the template helper, it also
+ * replaces characters XML 1.0 cannot hold at all (control characters can occur in hostile zip
+ * entry names), so the JUnit report always parses.
+ */
+export function escapeXml(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '&') out += '&amp;';
+    else if (ch === '<') out += '&lt;';
+    else if (ch === '>') out += '&gt;';
+    else if (ch === '"') out += '&quot;';
+    else if (ch === "'") out += '&apos;';
+    else if ((c < 0x20 && c !== 0x9 && c !== 0xa && c !== 0xd) || c === 0xfffe || c === 0xffff) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
 
 /** The reporters `--reporter` accepts. */
 export const REPORTERS = ['pretty', 'json', 'junit', 'github'] as const;

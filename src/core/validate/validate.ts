@@ -17,6 +17,7 @@ import { descriptorSource, folderSource, openZip, zipSource, type PackageSource 
 import type { Finding, PackageReport, Standard, ValidatePackageOptions, ValidatePackagesOptions, ValidatePackagesResult } from './types.js';
 import { checkXapi } from './xapi.js';
 import { parseDescriptor, type XmlElement } from './xml.js';
+import { prewarmXmllint } from './xmllint-runner.js';
 import { validateXsd } from './xsd.js';
 import { entryDataOffset, NotAZipError, readEntry, readZipDirectory, streamEntry } from './zip.js';
 import { checkZipSafety } from './zip-rules.js';
@@ -179,6 +180,7 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
     }
   }
   phases.add('descriptor');
+  if (kind !== 'tincan') prewarmXmllint();
   let bytes: Buffer;
   try {
     bytes = await source.read(entry);

@@ -109,6 +109,11 @@ function getWorker(): Worker | undefined {
   }
 }
 
+/** Starts the worker (and its wasm compile) ahead of the first run, so it overlaps other work. */
+export function prewarmXmllint(): void {
+  getWorker();
+}
+
 /** Runs xmllint with these in-memory files and arguments. */
 export async function runXmllint(inputFiles: XMLFileInfo[], args: string[], maxPages = 4096): Promise<XmllintRun> {
   const w = getWorker();

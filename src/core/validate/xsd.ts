@@ -7,8 +7,8 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { XMLFileInfo } from 'xmllint-wasm';
-import { TEMPLATES_DIR } from '../templates.js';
 import { runXmllint } from './xmllint-runner.js';
 
 /** The schema sets lessonkit ships. */
@@ -36,7 +36,8 @@ export interface XsdResult {
 export const SCHEMA_SETS: readonly SchemaSet[] = ['scorm12', 'scorm2004-3rd', 'scorm2004-4th', 'cmi5'];
 
 /** The folder holding the schema sets (`templates/schemas/`). */
-export const SCHEMAS_DIR = path.join(TEMPLATES_DIR, 'schemas');
+// Located relative to this module (not via templates.ts, which would load Handlebars for nothing).
+export const SCHEMAS_DIR = fileURLToPath(new URL('../../../templates/schemas/', import.meta.url));
 
 /**
  * The driver schema of each set. Drivers import every namespace a descriptor may use, so the
