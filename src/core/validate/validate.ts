@@ -230,7 +230,7 @@ async function schemaCheck(text: string, set: Parameters<typeof validateXsd>[1],
   if (r.errors.length > MAX_SCHEMA_FINDINGS) findings.push(makeFinding('xml.schema-invalid', `${entry}: ${r.errors.length - MAX_SCHEMA_FINDINGS} more schema errors`, { entry }));
 }
 
-function reportMissingDescriptor(source: PackageSource, findings: Finding[]): Standard {
+async function reportMissingDescriptor(source: PackageSource, findings: Finding[]): Promise<Standard> {
   const nested = source.files
     .filter((f) => DESCRIPTOR_FILES[baseName(f).toLowerCase()] !== undefined)
     .sort((a, b) => a.split(/[\\/]/).length - b.split(/[\\/]/).length || PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(a).toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(b).toLowerCase()]!));
@@ -248,7 +248,14 @@ function reportMissingDescriptor(source: PackageSource, findings: Finding[]): St
       { entry: hit },
     ),
   );
-  return kind === 'imsmanifest' ? 'unknown' : standardFromKind(kind);
+  if (kind !== 'imsmanifest') return standardFromKind(kind);
+  // Say which SCORM it would be, so the report reads right once the zip is fixed.
+  try {
+    const parsed = parseDescriptor(await source.read(hit));
+    return parsed.root ? detectScorm(parsed.root, hit).standard : guessStandard(kind, parsed.text ?? '');
+  } catch {
+    return 'unknown';
+  }
 }
 
 function kindFromRoot(root: XmlElement): DescriptorKind | undefined {

@@ -170,6 +170,7 @@ describe('broken packages: each caught with its own rule', () => {
     expect(errorIds(r)).toEqual(['scorm.manifest.not-at-root']);
     expect(findingsOf(r, 'scorm.manifest.not-at-root')[0]?.message).toMatch(/Zip the contents of "MyCourse\/"/);
     expect(findingsOf(r, 'scorm.manifest.not-at-root')[0]?.location?.entry).toBe('MyCourse/imsmanifest.xml');
+    expect(r.standard).toBe('scorm2004-4th');
   });
 
   it('a missing launch file', async () => {
