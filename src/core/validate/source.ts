@@ -27,12 +27,18 @@ export interface PackageSource {
 
 /** Opens a zip whose central directory has already been read. */
 export function zipSource(absPath: string, fh: FileHandle, dir: ZipDirectory): PackageSource {
+  // Some zippers write "./index.html"; unzippers put that at the root, so the rules see "index.html".
   const byName = new Map<string, ZipEntry>();
-  for (const e of dir.entries) if (!byName.has(e.name)) byName.set(e.name, e);
+  const files: string[] = [];
+  for (const e of dir.entries) {
+    const name = packageName(e.name);
+    if (!byName.has(name)) byName.set(name, e);
+    if (!e.isDirectory) files.push(name);
+  }
   return {
     kind: 'zip',
     absPath,
-    files: dir.entries.filter((e) => !e.isDirectory).map((e) => e.name),
+    files,
     symlinks: [],
     zip: { fh, dir, byName },
     read: async (name) => {
@@ -42,6 +48,11 @@ export function zipSource(absPath: string, fh: FileHandle, dir: ZipDirectory): P
     },
     close: () => fh.close(),
   };
+}
+
+/** The name the rules use for a zip entry: leading "./" segments removed. */
+export function packageName(entryName: string): string {
+  return entryName.replace(/^(\.\/)+/, '');
 }
 
 /** Lists a package folder (symbolic links are recorded, never followed). */

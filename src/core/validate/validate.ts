@@ -225,9 +225,27 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
 async function schemaCheck(text: string, set: Parameters<typeof validateXsd>[1], entry: string, findings: Finding[]): Promise<void> {
   const r = await validateXsd(text, set, entry);
   for (const e of r.errors.slice(0, MAX_SCHEMA_FINDINGS)) {
-    findings.push(makeFinding('xml.schema-invalid', `${entry} breaks the ${set} schema: ${e.message}`, { entry, line: e.line, column: e.column }));
+    findings.push(makeFinding('xml.schema-invalid', `${entry} breaks the ${set} schema: ${shortenNamespaces(e.message)}`, { entry, line: e.line, column: e.column }));
   }
   if (r.errors.length > MAX_SCHEMA_FINDINGS) findings.push(makeFinding('xml.schema-invalid', `${entry}: ${r.errors.length - MAX_SCHEMA_FINDINGS} more schema errors`, { entry }));
+}
+
+/** libxml2 writes `{namespace-uri}name`; the usual prefixes read better and say the same. */
+const PREFIXES: Record<string, string> = {
+  'http://www.imsglobal.org/xsd/imscp_v1p1': 'imscp',
+  'http://www.imsproject.org/xsd/imscp_rootv1p1p2': 'imscp',
+  'http://www.adlnet.org/xsd/adlcp_v1p3': 'adlcp',
+  'http://www.adlnet.org/xsd/adlcp_rootv1p2': 'adlcp',
+  'http://www.adlnet.org/xsd/adlseq_v1p3': 'adlseq',
+  'http://www.adlnet.org/xsd/adlnav_v1p3': 'adlnav',
+  'http://www.imsglobal.org/xsd/imsss': 'imsss',
+  'http://ltsc.ieee.org/xsd/LOM': 'lom',
+  'http://www.imsglobal.org/xsd/imsmd_rootv1p2p1': 'imsmd',
+  'https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd': 'cmi5',
+};
+
+function shortenNamespaces(message: string): string {
+  return message.replace(/\{([^}\s]+)\}([\w.-]+)/g, (all, uri: string, local: string) => (PREFIXES[uri] ? `${PREFIXES[uri]}:${local}` : all));
 }
 
 async function reportMissingDescriptor(source: PackageSource, findings: Finding[]): Promise<Standard> {

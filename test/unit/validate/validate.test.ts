@@ -66,6 +66,11 @@ describe('good packages pass', () => {
     expect(f.input).toBe('folder');
   });
 
+  it('reads entries written as "./name" as root files', async () => {
+    const r = await checkZip(scorm2004Package(), { prefix: './' });
+    expect(r.findings).toEqual([]);
+  });
+
   it('detects SCORM 2004 3rd and 2nd Edition by schemaversion', async () => {
     const third = await checkZip(scorm2004Package(MANIFEST_2004.replace('2004 4th Edition', '2004 3rd Edition')));
     expect(third.standard).toBe('scorm2004-3rd');
@@ -345,6 +350,7 @@ describe('XML safety and well-formedness', () => {
     const r = await checkZip(scorm2004Package(MANIFEST_2004.replace('<title>Lesson 1</title>', '<title>Lesson 1</title><colour>red</colour>')));
     expect(errorIds(r)).toEqual(['xml.schema-invalid']);
     expect(findingsOf(r, 'xml.schema-invalid')[0]?.location).toMatchObject({ entry: 'imsmanifest.xml', line: lineOf(MANIFEST_2004, '<title>Lesson 1</title>') });
+    expect(findingsOf(r, 'xml.schema-invalid')[0]?.message).toMatch(/Element 'imscp:colour': This element is not expected/);
   });
 });
 

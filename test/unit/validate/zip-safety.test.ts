@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { locateMediaTools } from '../../../src/core/media/locate.js';
 import { validatePackage } from '../../../src/core/validate/validate.js';
 import type { PackageReport } from '../../../src/core/validate/types.js';
 import { makeTempDir } from '../../helpers/cli.js';
-import { xapiPackage, zipFiles } from './helpers/packages.js';
+import { writeFolder, xapiPackage, zipFiles } from './helpers/packages.js';
 import { buildZip, type RawEntry } from './helpers/zip-writer.js';
 
 const ctx = createSilentContext();
@@ -174,6 +174,14 @@ describe('--deep media checks (real ffmpeg output)', () => {
     const mvhd = zero.indexOf(Buffer.from('mvhd'));
     zero.writeUInt32BE(0, mvhd + 4 + 16); // version 0: duration field
     expect(errorIds(await check(pkg('zero.mp4', zero), true))).toEqual(['media.duration.unreadable']);
+  });
+
+  it('package folders get the same media checks', async () => {
+    const dir = path.join(tmp.dir, 'media-folder');
+    await writeFolder(dir, { ...xapiPackage(), 'media/ok.mp4': media['faststart.mp4']!, 'media/late.mp4': media['moov-at-end.mp4']! });
+    const r = await validatePackage({ path: dir, cwd: tmp.dir, deep: true }, ctx);
+    expect(r.findings.map((f) => [f.ruleId, f.location?.entry])).toEqual([['media.mp4.not-faststart', 'media/late.mp4']]);
+    await rm(dir, { recursive: true });
   });
 
   it('AVI is not playable in browsers', async () => {
