@@ -558,9 +558,16 @@ export class LoopbackLrs extends EventEmitter {
       return;
     }
     if (method === 'DELETE') {
-      if (docId) this.documents.delete(key);
-      else if (kind === 'state') for (const k of [...this.documents.keys()]) if (k.startsWith(prefix) && !k.endsWith(`\n${LAUNCH_DATA}`)) this.documents.delete(k);
-      else throw new HttpError(400, 'profileId is required to delete a profile document');
+      if (docId) {
+        this.documents.delete(key);
+      } else if (kind === 'state') {
+        // Deleting "all state" of an AU must not take LMS.LaunchData with it (cmi5 10).
+        for (const k of [...this.documents.keys()]) {
+          if (k.startsWith(prefix) && !k.endsWith(`\n${LAUNCH_DATA}`)) this.documents.delete(k);
+        }
+      } else {
+        throw new HttpError(400, 'profileId is required to delete a profile document');
+      }
       this.send(req, res, 204);
       return;
     }

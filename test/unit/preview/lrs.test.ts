@@ -143,6 +143,14 @@ describe('loopback LRS', () => {
     expect((await call('GET', q('resume', 'not-a-uuid'))).status).toBe(400);
     expect((await call('DELETE', q('resume'))).status).toBe(204);
     expect((await call('GET', q('resume'))).status).toBe(404);
+    // DELETE without stateId removes every document of that activity, agent and registration only.
+    await call('PUT', q('a'), { n: 1 });
+    await call('PUT', q('b'), { n: 2 });
+    const otherRegistration = randomUUID();
+    await call('PUT', q('other', otherRegistration), { n: 3 });
+    expect((await call('DELETE', q())).status).toBe(204);
+    expect(await (await call('GET', q())).json()).toEqual([]);
+    expect(await (await call('GET', q('other', otherRegistration))).json()).toEqual({ n: 3 });
   });
 
   it('answers CORS preflights so a player on another origin can talk to it', async () => {
