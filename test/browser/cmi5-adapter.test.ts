@@ -160,7 +160,7 @@ describe('cmi5 AU in Chromium', () => {
     expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
 
-  it('a reload of the same launch does not POST to the fetch URL again', async () => {
+  it('a reload of the same launch does not POST to the fetch URL again nor repeat initialized; after terminated it says the session ended', async () => {
     const l = launch();
     await open(l.url);
     await waitFor(() => auStatements(l.sessionId).length === 1, 'initialized');
@@ -169,6 +169,17 @@ describe('cmi5 AU in Chromium', () => {
     const again = await page.evaluate(() => (globalThis as unknown as H).harness.adapter!.initialize());
     expect(again.ok).toBe(true);
     expect(lrs.requests.filter((r) => r.url.startsWith('/fetch/') && r.method === 'POST')).toHaveLength(1);
+    // The session goes on: no second initialized, and the rest is accepted.
+    await exit();
+    expect(auStatements(l.sessionId).map(verbOf)).toEqual([CMI5.verbs.initialized, CMI5.verbs.terminated]);
+    expect(lrs.cmi5Rejections).toEqual([]);
+    // A reload after terminated says the session is over instead of sending what the LMS must refuse.
+    await page.goto(l.url);
+    await page.evaluate((iri) => (globalThis as unknown as H).harness.create('cmi5', iri), IRI);
+    const ended = await page.evaluate(() => (globalThis as unknown as H).harness.adapter!.initialize());
+    expect(ended).toMatchObject({ ok: false });
+    expect(ended.message).toMatch(/session has ended/);
+    expect(lrs.cmi5Rejections).toEqual([]);
     expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
 

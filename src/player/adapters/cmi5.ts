@@ -62,6 +62,24 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
   const stateParams = () => ({ activityId, agent: actor, registration, stateId: CMI5_RESUME_STATE_ID });
   const elapsed = () => duration(Date.now() - started);
 
+  /** Where this launch's session progress is kept across reloads of the same launch URL. */
+  const sessionKey = (fetchUrl: string) => `lessonkit:cmi5-session:${fetchUrl}`;
+  const readSession = (fetchUrl: string): string | null => {
+    try {
+      return win.sessionStorage.getItem(sessionKey(fetchUrl));
+    } catch {
+      return null;
+    }
+  };
+  const writeSession = (fetchUrl: string, value: 'initialized' | 'terminated'): void => {
+    try {
+      win.sessionStorage.setItem(sessionKey(fetchUrl), value);
+    } catch {
+      // Without sessionStorage a reload starts over; the LMS refuses what breaks the rules.
+    }
+  };
+  let launchFetchUrl = '';
+
   /** cmi5 8.2: one POST per launch. A reload of the same launch URL reuses the token. */
   async function fetchToken(fetchUrl: string): Promise<string> {
     const key = `lessonkit:cmi5-token:${fetchUrl}`;
@@ -99,6 +117,14 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
       }
       actor = parsedActor;
       iri = options.courseIri ?? activityId;
+      launchFetchUrl = fetchUrl;
+      const previous = readSession(fetchUrl);
+      if (previous === 'terminated') {
+        // A reload after the session ended (leaving the page terminates it): cmi5 allows no
+        // statement after terminated, so only a new launch from the LMS can record anything.
+        options.log('lessonkit: this cmi5 session has already ended; it must be launched again from the LMS');
+        return { ok: false, message: 'This session has ended and your progress was saved. To continue, open the course again from your learning system.' };
+      }
       const base = endpoint.endsWith('/') ? endpoint : `${endpoint}/`;
       try {
         const token = await fetchToken(fetchUrl);
@@ -124,7 +150,9 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
         completed = Boolean(resume.completed);
         options.log(`lessonkit: could not read earlier progress from the LMS: ${err instanceof Error ? err.message : String(err)}`);
       }
-      send({ verb: verb(VERBS.initialized), object: auObject(), context: context([CATEGORY_CMI5]) });
+      // A reload within the same session must not send initialized twice (cmi5 9.3.2).
+      if (previous !== 'initialized') send({ verb: verb(VERBS.initialized), object: auObject(), context: context([CATEGORY_CMI5]) });
+      writeSession(fetchUrl, 'initialized');
       const mode = (launch.launchMode ?? 'Normal').toLowerCase() as LaunchMode;
       return { ok: true, resume: resume.state, location: resume.location, alreadyCompleted: completed, mode, learnerName: typeof actor.name === 'string' ? actor.name : undefined };
     },
@@ -171,6 +199,7 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
       if (!client || finished) return;
       send({ verb: verb(VERBS.terminated), object: auObject(), result: { duration: elapsed() }, context: context([CATEGORY_CMI5]) });
       finished = true;
+      writeSession(launchFetchUrl, 'terminated');
       client.putState(stateParams(), resume);
       if (reason === 'unload') {
         client.flushOnHide();
