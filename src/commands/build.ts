@@ -52,6 +52,7 @@ export function registerBuild(program: Command): void {
         env.ctx,
       );
       for (const w of result.warnings) env.logger.warn(w);
+      for (const b of result.bundles) for (const f of b.findings) env.logger.warn(`${b.target}: ${f.ruleId}  ${f.location?.entry ?? ''}  ${f.message}`);
       env.print(result, (r) =>
         [
           `Built ${r.course.id} ${r.course.version} (${r.media.segments} segment${r.media.segments === 1 ? '' : 's'}, ${r.media.cached} from the cache):`,

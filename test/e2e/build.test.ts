@@ -36,6 +36,8 @@ describe('lessonkit build', () => {
       const bytes = await readFile(b.path);
       expect(b.size).toBe(bytes.length);
       expect(b.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      // The validate engine checked the zip too, and found nothing to warn about.
+      expect((b as { findings?: unknown[] }).findings).toEqual([]);
       const entries = await readZip(b.path);
       expect(entries.has('index.html')).toBe(true);
       expect(entries.has('player/player.js')).toBe(true);

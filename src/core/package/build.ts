@@ -11,8 +11,10 @@ import { renderCourseMedia } from '../media/render.js';
 import { renderLaunchPage } from '../player-build/launch-page.js';
 import { collectSharedFiles } from '../player-build/shared-files.js';
 import { renderMaterials } from '../workbook/render.js';
+import type { Finding } from '../validate/types.js';
+import { validatePackage } from '../validate/validate.js';
 import { validateXsd } from '../validate/xsd.js';
-import { UserError, throwIfCancelled } from '../../errors.js';
+import { FindingsError, UserError, throwIfCancelled } from '../../errors.js';
 import { tempPathBeside } from '../../utils/fs.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
 import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
@@ -54,6 +56,8 @@ export interface BuiltBundle {
   entries: number;
   /** Descriptors validated against the official schemas (entry path and schema set). */
   validated: { path: string; schema: string }[];
+  /** Warnings the package validator (the engine of `lessonkit validate`) found; errors fail the build. */
+  findings: Finding[];
 }
 
 /** What {@link buildCourse} returns (what `--json` prints). */
@@ -123,7 +127,20 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
       const tmp = tempPathBeside(zipPath);
       pending.push({ tmp, final: zipPath });
       const zip = await writeZip(tmp, [...shared.files, ...output.files], { signal: ctx.signal, atomic: false });
-      bundles.push({ target: target.name, path: zipPath, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated });
+      // The same engine as `lessonkit validate` checks the finished zip before it is published
+      // (a bundle without a descriptor, such as `web`, is no LMS package and has nothing to check).
+      ctx.onProgress?.({ phase: 'validate', current: n, total: targets.length, item: target.name });
+      const report = output.descriptors.length > 0 ? await validatePackage({ path: tmp, cwd: outDir }, ctx) : { findings: [] };
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      if (errors.length > 0) {
+        throw new FindingsError(
+          `The ${target.name} package failed validation (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was written:\n${errors
+            .map((f) => `  ${f.ruleId}  ${f.location?.entry ?? ''}${f.location?.line ? `:${f.location.line}` : ''}  ${f.message}`)
+            .join('\n')}`,
+        );
+      }
+      const findings = report.findings.filter((f) => f.severity === 'warning');
+      bundles.push({ target: target.name, path: zipPath, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated, findings });
       ctx.onProgress?.({ phase: 'package', current: n + 1, total: targets.length, item: target.name, done: true });
     }
     throwIfCancelled(ctx.signal);
