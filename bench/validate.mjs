@@ -9,6 +9,7 @@
 //   A  lessonkit validate pkg.zip          (target: median under 1 s)
 //   B  lessonkit validate pkg.zip --deep   (target: median at most 1.5x C)
 //   C  unzip -tq pkg.zip                   (the baseline, measured in the same run)
+//   V  lessonkit --version: node start-up plus loading the CLI, the floor under A
 //   E  the engine alone: a fresh node process times its own import of the validate module
 //      plus validatePackage() (what `lessonkit build` pays; the CLI adds node start-up and
 //      loading every command's modules, which dominates on a busy machine)
@@ -171,6 +172,7 @@ const a = [];
 const b = [];
 const c = [];
 const e = [];
+const v = [];
 for (let i = 0; i < RUNS; i++) {
   const ra = time(process.execPath, [bin, 'validate', zipPath]);
   const rb = time(process.execPath, [bin, 'validate', zipPath, '--deep']);
@@ -179,6 +181,8 @@ for (let i = 0; i < RUNS; i++) {
     console.error('a run failed', ra.code, rb.code, rc.code, ra.stdout, rb.stdout, rc.stdout, rc.stderr);
     process.exit(1);
   }
+  const rv = time(process.execPath, [bin, '--version']);
+  v.push(rv.ms);
   const re = time(process.execPath, ['--input-type=module', '-e', ENGINE]);
   const engine = JSON.parse(re.stdout);
   if (engine.findings !== 0) throw new Error('the engine reported findings');
@@ -186,12 +190,13 @@ for (let i = 0; i < RUNS; i++) {
   a.push(ra.ms);
   b.push(rb.ms);
   c.push(rc.ms);
-  console.log(`run ${i + 1}: validate ${ra.ms.toFixed(0)} ms | validate --deep ${rb.ms.toFixed(0)} ms | unzip -tq ${rc.ms.toFixed(0)} ms | engine ${engine.ms.toFixed(0)} ms`);
+  console.log(`run ${i + 1}: validate ${ra.ms.toFixed(0)} ms | validate --deep ${rb.ms.toFixed(0)} ms | unzip -tq ${rc.ms.toFixed(0)} ms | engine ${engine.ms.toFixed(0)} ms | --version ${rv.ms.toFixed(0)} ms`);
 }
 const ma = median(a);
 const mb = median(b);
 const mc = median(c);
 console.log(`\nmedian validate        ${ma.toFixed(0)} ms  (target < 1000 ms: ${ma < 1000 ? 'met' : 'NOT met'})`);
+console.log(`median --version        ${median(v).toFixed(0)} ms  (node + CLI start-up: validate minus this = ${(ma - median(v)).toFixed(0)} ms)`);
 console.log(`median engine alone    ${median(e).toFixed(0)} ms  (import + validatePackage in a fresh process)`);
 console.log(`median validate --deep ${mb.toFixed(0)} ms`);
 console.log(`median unzip -tq       ${mc.toFixed(0)} ms`);
