@@ -40,3 +40,7 @@ export { loadQuiz, checkQuizText, quizSchema, DEFAULT_PASS_MARK } from './core/w
 export type { Quiz, QuizQuestion, QuizChoice, LoadQuizOptions } from './core/workbook/quiz.js';
 export { attachMaterial } from './core/workbook/attach.js';
 export type { AttachMaterialOptions, AttachMaterialResult } from './core/workbook/attach.js';
+export { trimRecording } from './core/media/trim.js';
+export type { TrimRecordingOptions, TrimRecordingResult } from './core/media/trim.js';
+export { splitRecording } from './core/media/split.js';
+export type { SplitRecordingOptions, SplitRecordingResult } from './core/media/split.js';
