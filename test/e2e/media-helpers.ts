@@ -120,6 +120,13 @@ export async function perFramePsnr(out: string, source: string, sourceFirstFrame
     });
 }
 
+/** Integrated loudness (LUFS) of the file's audio, measured by ffmpeg's EBU R128 filter. */
+export async function integratedLoudness(file: string): Promise<number> {
+  const r = await run(FFMPEG, ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'ebur128', '-f', 'null', '-'], { maxBuffer: 64 * 1024 * 1024 });
+  const m = /Summary:[\s\S]*?I:\s*(-?[\d.]+) LUFS/.exec(r.stderr);
+  return Number(m?.[1]);
+}
+
 /** Errors from decoding a whole file (`ffmpeg -v error -i f -f null -` output; empty when clean). */
 export async function decodeErrors(file: string): Promise<string> {
   const r = await run(FFMPEG, ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-'], { maxBuffer: 64 * 1024 * 1024 }).catch((e: { stderr?: string }) => ({ stderr: e.stderr ?? 'failed' }));

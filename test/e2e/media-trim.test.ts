@@ -7,7 +7,7 @@ import { chmod, copyFile, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
-import { FFMPEG, ffmpeg, frameMd5s, keyframeTimes, perFramePsnr, probe, sha256, videoFrameTimes, webProfileProblems } from './media-helpers.js';
+import { FFMPEG, ffmpeg, frameMd5s, integratedLoudness, keyframeTimes, perFramePsnr, probe, sha256, videoFrameTimes, webProfileProblems } from './media-helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -68,6 +68,8 @@ describe('trim --out: smart cut (H.264 1080p30, B-frames, 2 s GOP)', () => {
     const d = await audioVideoDurations(out);
     expect(d.video).toBeCloseTo(5.4, 3);
     expect(Math.abs(d.audio - d.video)).toBeLessThanOrEqual(1 / 30);
+    // The tone (about -21 LUFS in the source) is brought to the speech target.
+    expect(Math.abs((await integratedLoudness(out)) + 16)).toBeLessThanOrEqual(1);
   });
 });
 
@@ -89,6 +91,7 @@ describe('trim --out --mode encode (transcode path)', () => {
     const p = await probe(out);
     expect(p.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac', sample_rate: '48000' });
     expect(await keyframeTimes(out)).toEqual([0, 3]);
+    expect(Math.abs((await integratedLoudness(out)) + 16)).toBeLessThanOrEqual(1);
   });
 });
 

@@ -11,6 +11,9 @@ import {
   copyArgs,
   ffTime,
   runFfmpeg,
+  loudnessGain,
+  loudnessScanArgs,
+  parseLoudness,
   segmentAudioArgs,
   smartJoinArgs,
   smartPartCopyArgs,
@@ -133,7 +136,16 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     return;
   }
   const channels = info.audio?.channels ?? 0;
+  const audioFrom = Math.max(0, plan.from - (plan.method === 'encode' && info.video.variableFrameRate ? 0 : eps));
+  const audioDuration = (plan.frames * plan.fps.den) / plan.fps.num;
+  /** Measures the segment's loudness (audio only, fast) and returns the gain to the target. */
+  const measureGain = async (signal: AbortSignal | undefined): Promise<number> => {
+    if (channels === 0) return 0;
+    const r = await runFfmpeg(ffmpeg, loudnessScanArgs(info.file, audioFrom, audioDuration), { signal, debug, what: `loudness scan of ${path.basename(info.file)}` });
+    return loudnessGain(parseLoudness(r.stderr));
+  };
   if (plan.method === 'encode') {
+    const gainDb = await measureGain(ctx.signal);
     await runFfmpeg(
       ffmpeg,
       transcodeArgs({
@@ -147,45 +159,73 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
         fps: plan.fps,
         audioChannels: channels,
         ...(o.info.video.color.space ? { colorSpace: o.info.video.color.space } : {}),
+        gainDb,
       }),
       { signal: ctx.signal, debug, what, onProgress: progress(0) },
     );
     return;
   }
   const tmp = await mkdtemp(path.join(path.dirname(o.output), '.smartcut-'));
+  // The parts are independent: head, copied middle, tail and audio run at the same time. The
+  // first failure (or Ctrl-C) stops the others, so no ffmpeg outlives the cut.
+  const local = new AbortController();
+  const stop = () => local.abort();
+  ctx.signal?.addEventListener('abort', stop);
   try {
     const copyStart = plan.copyStart ?? plan.firstFrame;
     const copyEnd = plan.copyEnd ?? plan.endFrame;
-    const parts: { file: string; duration: number }[] = [];
-    const encodePart = async (name: string, first: number, end: number) => {
-      if (end <= first) return;
-      const file = path.join(tmp, name);
+    const opts = { signal: local.signal, debug, what };
+    const total = plan.frames * frameDur;
+    const doneSeconds = [0, 0, 0];
+    const report = (i: number, seconds: number) => {
+      doneSeconds[i] = seconds;
+      o.onProgress?.(doneSeconds.reduce((a, b) => a + b, 0));
+    };
+    const encodePart = async (file: string, first: number, end: number, slot: number) => {
       await runFfmpeg(
         ffmpeg,
         smartPartEncodeArgs({ input: info.file, output: file, seek: Math.max(0, (times[first] ?? 0) - eps), frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay }),
-        { signal: ctx.signal, debug, what },
+        opts,
       );
-      parts.push({ file, duration: (end - first) * frameDur });
+      report(slot, (end - first) * frameDur);
     };
-    await encodePart('head.ts', plan.firstFrame, copyStart);
+    const parts: { file: string; duration: number }[] = [];
+    const tasks: Promise<void>[] = [];
+    const head = path.join(tmp, 'head.ts');
+    if (copyStart > plan.firstFrame) {
+      parts.push({ file: head, duration: (copyStart - plan.firstFrame) * frameDur });
+      tasks.push(encodePart(head, plan.firstFrame, copyStart, 0));
+    }
     const mid = path.join(tmp, 'middle.ts');
-    await runFfmpeg(ffmpeg, smartPartCopyArgs(info.file, mid, times[copyStart] ?? 0, frameDur / 4, copyEnd - copyStart, info.video.bFrames), { signal: ctx.signal, debug, what });
     parts.push({ file: mid, duration: (copyEnd - copyStart) * frameDur });
-    await encodePart('tail.ts', copyEnd, plan.endFrame);
-    o.onProgress?.((plan.frames * frameDur) / 2);
+    tasks.push(
+      runFfmpeg(ffmpeg, smartPartCopyArgs(info.file, mid, times[copyStart] ?? 0, frameDur / 4, copyEnd - copyStart, info.video.bFrames), opts).then(() => report(1, (copyEnd - copyStart) * frameDur)),
+    );
+    const tail = path.join(tmp, 'tail.ts');
+    if (plan.endFrame > copyEnd) {
+      parts.push({ file: tail, duration: (plan.endFrame - copyEnd) * frameDur });
+      tasks.push(encodePart(tail, copyEnd, plan.endFrame, 2));
+    }
     let audio: string | undefined;
     if (channels > 0) {
       audio = path.join(tmp, 'audio.m4a');
-      await runFfmpeg(ffmpeg, segmentAudioArgs(info.file, audio, Math.max(0, plan.from - eps), plan.frames * frameDur, channels), { signal: ctx.signal, debug, what });
+      const file = audio;
+      tasks.push(measureGain(local.signal).then((gainDb) => runFfmpeg(ffmpeg, segmentAudioArgs(info.file, file, audioFrom, total, channels, gainDb), opts).then(() => undefined)));
     }
+    const settled = await Promise.allSettled(tasks.map((t) => t.catch((err: unknown) => (local.abort(), Promise.reject(err)))));
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (ctx.signal?.aborted) throw new CancelledError();
+    // Report the failure that caused the stop, not the cancellations it caused in the others.
+    if (failures.length) throw failures.find((f) => !(f instanceof CancelledError)) ?? failures[0];
     const list = path.join(tmp, 'parts.txt');
     await writeFile(list, concatList(parts));
     await runFfmpeg(ffmpeg, smartJoinArgs(list, audio, o.output, plan.fps), { signal: ctx.signal, debug, what });
-    o.onProgress?.(plan.frames * frameDur);
+    o.onProgress?.(total);
   } catch (err) {
     await rm(o.output, { force: true });
     throw err;
   } finally {
+    ctx.signal?.removeEventListener('abort', stop);
     await rm(tmp, { recursive: true, force: true });
   }
   if (ctx.signal?.aborted) throw new CancelledError();

@@ -144,7 +144,7 @@ export function probePacketsArgs(file: string): string[] {
 
 /** The web profile's fixed settings (DESIGN.md, Media). Bump `version` whenever an output would change. */
 export const WEB_PROFILE = {
-  version: 'web-1',
+  version: 'web-2',
   maxWidth: 1920,
   maxHeight: 1080,
   /** Keyframe interval for transcodes, in seconds (DESIGN: every 2-4 s). */
@@ -153,8 +153,13 @@ export const WEB_PROFILE = {
   preset: 'veryfast',
   audioBitrate: '128k',
   audioRate: 48000,
-  /** EBU R128 loudness for speech (DESIGN: about -16 LUFS, true peak -1.5 dBTP). */
-  loudnorm: 'loudnorm=I=-16:TP=-1.5:LRA=11',
+  /** Target integrated loudness for speech, LUFS (DESIGN: about -16 LUFS). */
+  loudness: -16,
+  /**
+   * Highest sample peak after the gain, dBFS. Two decibels below full scale keeps the true peak
+   * (between samples, after AAC) under the -1.5 dBTP of DESIGN.md.
+   */
+  peakCeiling: -2,
 } as const;
 
 /** Output size for the web profile: fits in 1920x1080, keeps the aspect ratio, even dimensions. */
@@ -200,12 +205,43 @@ export function webVideoCodecArgs(gop: number, crf: number = WEB_PROFILE.crf): s
   ];
 }
 
-/** AAC arguments of the web profile, with speech loudness normalisation. */
-export function webAudioArgs(channels: number): string[] {
+/** AAC arguments of the web profile; `gainDb` comes from {@link loudnessGain}. */
+export function webAudioArgs(channels: number, gainDb: number): string[] {
   return [
-    '-af', `${WEB_PROFILE.loudnorm},aresample=${WEB_PROFILE.audioRate}`,
+    '-af', `volume=${gainDb.toFixed(2)}dB,aresample=${WEB_PROFILE.audioRate}`,
     '-c:a', 'aac', '-b:a', WEB_PROFILE.audioBitrate, '-ac', String(Math.min(2, Math.max(1, channels))), '-ar', String(WEB_PROFILE.audioRate),
   ];
+}
+
+/**
+ * Measures the loudness of [seek, seek+duration) (EBU R128 integrated loudness and sample peak).
+ * Cheap: audio only, no resampling. The gain is then one linear volume change, which keeps
+ * the speaker's dynamics (a compressor such as loudnorm's dynamic mode pumps on pauses, and
+ * costs three times as much CPU for its 192 kHz true-peak stage).
+ */
+export function loudnessScanArgs(input: string, seek: number, duration: number): string[] {
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-ss', ffTime(seek), '-t', ffTime(duration), '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', 'ebur128=peak=sample', '-f', 'null', '-'];
+}
+
+/** Reads the ebur128 summary: integrated loudness (LUFS) and sample peak (dBFS). */
+export function parseLoudness(stderr: string): { integrated: number; peak: number } | undefined {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const i = /I:\s*(-?[\d.]+|-inf)\s*LUFS/.exec(summary);
+  const p = /Peak:\s*(-?[\d.]+|-inf)\s*dBFS/.exec(summary);
+  if (!i) return undefined;
+  const num = (v: string | undefined) => (v === undefined || v === '-inf' ? -Infinity : Number(v));
+  return { integrated: num(i[1]), peak: num(p?.[1]) };
+}
+
+/**
+ * The gain (dB) that brings speech to the target loudness without pushing the peak over the
+ * ceiling. Silence (below -70 LUFS) is left alone; the gain is kept within +-30 dB.
+ */
+export function loudnessGain(m: { integrated: number; peak: number } | undefined): number {
+  if (!m || !Number.isFinite(m.integrated) || m.integrated < -70) return 0;
+  let gain = WEB_PROFILE.loudness - m.integrated;
+  if (Number.isFinite(m.peak)) gain = Math.min(gain, WEB_PROFILE.peakCeiling - m.peak);
+  return Math.round(Math.max(-30, Math.min(30, gain)) * 100) / 100;
 }
 
 /** Options for {@link transcodeArgs}. */
@@ -227,6 +263,8 @@ export interface TranscodeArgsOptions {
   audioChannels: number;
   /** The source's colour matrix as ffprobe names it, when tagged. */
   colorSpace?: string;
+  /** Audio gain in dB (from {@link loudnessGain}). */
+  gainDb?: number;
 }
 
 /** Full transcode of [seek, seek+duration) to the web profile, MP4 with the moov first. */
@@ -234,14 +272,14 @@ export function transcodeArgs(o: TranscodeArgsOptions): string[] {
   const gop = Math.max(1, Math.round((WEB_PROFILE.keyframeSeconds * o.fps.num) / o.fps.den));
   return [
     ...BASE_ARGS, '-progress', 'pipe:1', '-nostats',
-    // The input is limited too (not only the output), so the audio filters see the end of the
-    // stream and flush: loudnorm holds seconds of audio that an output limit would cut off.
+    // The input is limited too (not only the output), so every filter sees the end of the
+    // stream and flushes what it holds.
     '-ss', ffTime(o.seek), '-t', ffTime(o.duration), '-i', o.input,
     '-map', '0:v:0', ...(o.audioChannels > 0 ? ['-map', '0:a:0'] : []),
     '-vf', webVideoFilter(o.width, o.height, o.fps, o.colorSpace), '-vsync', 'cfr',
     ...webVideoCodecArgs(gop),
     '-frames:v', String(o.frames),
-    ...(o.audioChannels > 0 ? webAudioArgs(o.audioChannels) : []),
+    ...(o.audioChannels > 0 ? webAudioArgs(o.audioChannels, o.gainDb ?? 0) : []),
     '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
     '-movflags', '+faststart', '-f', 'mp4', o.output,
   ];
@@ -333,8 +371,8 @@ export function smartPartCopyArgs(input: string, output: string, keyframe: numbe
 }
 
 /** Encodes the audio of [seek, seek+duration) once, for the whole smart-cut segment. */
-export function segmentAudioArgs(input: string, output: string, seek: number, duration: number, channels: number): string[] {
-  return [...BASE_ARGS, '-ss', ffTime(seek), '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-t', ffTime(duration), ...webAudioArgs(channels), '-f', 'mp4', output];
+export function segmentAudioArgs(input: string, output: string, seek: number, duration: number, channels: number, gainDb: number): string[] {
+  return [...BASE_ARGS, '-ss', ffTime(seek), '-t', ffTime(duration), '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', ...webAudioArgs(channels, gainDb), '-f', 'mp4', output];
 }
 
 /** A concat-demuxer list for the parts, with exact durations so the joins add no gap or overlap. */
