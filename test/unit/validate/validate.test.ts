@@ -387,6 +387,34 @@ describe('cmi5 and xAPI rules', () => {
   });
 });
 
+describe('SCORM 1.2 specifics', () => {
+  it('a parent item with identifierref is only a warning in SCORM 1.2', async () => {
+    const m = MANIFEST_12.replace('<title>Opening client files</title>\n        <adlcp:masteryscore>', '<title>Opening client files</title>\n        <item identifier="I_child" identifierref="SCO0"><title>c</title></item>\n        <adlcp:masteryscore>');
+    expect(m).toContain('I_child');
+    const r = await checkZip(scorm12Package(m));
+    expect(errorIds(r)).toEqual([]);
+    expect(findingsOf(r, 'scorm.item.parent-with-resource')).toMatchObject([{ severity: 'warning' }]);
+  });
+
+  it('a SCORM 1.2 manifest in the IMS CP 1.1.3 namespace is SCORM 1.2, with a note that the schema check was skipped', async () => {
+    const m = MANIFEST_12.replace('xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"', 'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"');
+    const r = await checkZip(scorm12Package(m));
+    expect(r.standard).toBe('scorm12');
+    expect(r.findings.map((f) => [f.ruleId, f.severity])).toEqual([['scorm.manifest.namespace', 'info']]);
+  });
+});
+
+describe('cancellation', () => {
+  it('stops a --deep run when the signal fires, and before starting when it already has', async () => {
+    const big = zipFiles({ ...xapiPackage(), 'media/big.bin': Buffer.alloc(8 * 1024 * 1024, 7) });
+    await writeFile(path.join(tmp.dir, 'big.zip'), big);
+    const controller = new AbortController();
+    const run = validatePackage({ path: 'big.zip', cwd: tmp.dir, deep: true }, { ...ctx, signal: controller.signal, onProgress: () => controller.abort() });
+    await expect(run).rejects.toMatchObject({ name: expect.stringMatching(/AbortError|CancelledError/) });
+    await expect(validatePackage({ path: 'big.zip', cwd: tmp.dir }, { ...ctx, signal: controller.signal })).rejects.toMatchObject({ name: 'CancelledError' });
+  });
+});
+
 describe('inputs', () => {
   it('folders: symbolic links are reported, not followed', async () => {
     const dir = path.join(tmp.dir, `linked-${++n}`);
