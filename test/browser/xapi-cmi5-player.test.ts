@@ -152,13 +152,16 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
     const page = await browser.newPage();
     try {
       const base = sites.cmi5?.url ?? '';
-      const l = launchCmi5(lrs, { auUrl: new URL(au.url, base).toString(), publisherId: au['@id'], moveOn: au['@moveOn'], returnURL: `${base}returned.html` });
+      const courseInfo = { publisherId: IRI, aus: [{ publisherId: au['@id'], moveOn: au['@moveOn'] }] };
+      const l = launchCmi5(lrs, { auUrl: new URL(au.url, base).toString(), publisherId: au['@id'], moveOn: au['@moveOn'], returnURL: `${base}returned.html`, course: courseInfo });
       await playAll(page, l.url);
       await Promise.all([page.waitForURL(/returned\.html$/, { timeout: 20_000 }), page.click('.lk-exit')]);
 
       expect(lrs.cmi5Rejections).toEqual([]);
       expect(lrs.requests.filter((r) => r.url.startsWith('/fetch/')).map((r) => r.method)).toEqual(['POST']);
-      const sent = receivedStatements(lrs).filter((s) => verbOf(s) !== CMI5.verbs.launched);
+      // The LMS side: moveOn met, so the course is satisfied, once.
+      expect(lrs.statements().filter((s) => verbOf(s) === CMI5.verbs.satisfied).map((s) => (s.object as { id: string }).id)).toEqual([`${IRI}/lms-course`]);
+      const sent = receivedStatements(lrs).filter((s) => verbOf(s) !== CMI5.verbs.launched && verbOf(s) !== CMI5.verbs.satisfied);
       const ctx = (s: S) => s.context as { registration: string; extensions: Record<string, unknown>; contextActivities: { grouping: { id: string }[]; category?: { id: string }[] } };
       const defined = sent.filter((s) => (ctx(s).contextActivities.category ?? []).some((c) => c.id === CMI5.categoryCmi5));
       expect(defined.map(verbOf)).toEqual([CMI5.verbs.initialized, CMI5.verbs.completed, CMI5.verbs.terminated]);

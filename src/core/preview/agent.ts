@@ -2,12 +2,19 @@
 
 /** An xAPI Agent or Group as JSON. */
 export interface XapiAgent {
+  /** `Agent` (the default) or `Group`. */
   objectType?: 'Agent' | 'Group';
+  /** Display name; not an identifier. */
   name?: string;
+  /** `mailto:` IRI (an identifier). */
   mbox?: string;
+  /** SHA-1 of the mbox IRI (an identifier). */
   mbox_sha1sum?: string;
+  /** OpenID URI (an identifier). */
   openid?: string;
+  /** An account on a system (an identifier; what cmi5 requires). */
   account?: { homePage: string; name: string };
+  /** Members of a Group. */
   member?: XapiAgent[];
 }
 

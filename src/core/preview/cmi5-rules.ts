@@ -59,6 +59,36 @@ export interface Cmi5Session {
   terminated: boolean;
   /** When the LMS launched the session (ISO). */
   launchedAt: string;
+  /** The course the AU belongs to, when the launcher knows it (for `satisfied`, cmi5 9.3.9). */
+  course?: Cmi5CourseInfo;
+}
+
+/** What the LMS knows of the course an AU belongs to. */
+export interface Cmi5CourseInfo {
+  /** The course id from cmi5.xml (publisher id; goes in contextActivities.grouping). */
+  publisherId: string;
+  /** The LMS's own activity id for the course (object of `satisfied`; differs from the publisher id). */
+  activityId: string;
+  /** Every AU of the course: its LMS activity id and moveOn. */
+  aus: { activityId: string; moveOn: string }[];
+}
+
+/** True when the AU's moveOn criterion is met by the cmi5 defined verbs of the registration. */
+export function moveOnMet(moveOn: string, verbs: string[]): boolean {
+  const completed = verbs.includes(CMI5.verbs.completed);
+  const passed = verbs.includes(CMI5.verbs.passed);
+  switch (moveOn) {
+    case 'Completed':
+      return completed;
+    case 'Passed':
+      return passed;
+    case 'CompletedAndPassed':
+      return completed && passed;
+    case 'CompletedOrPassed':
+      return completed || passed;
+    default:
+      return true; // NotApplicable
+  }
 }
 
 const AU_VERBS = new Set<string>([CMI5.verbs.initialized, CMI5.verbs.completed, CMI5.verbs.passed, CMI5.verbs.failed, CMI5.verbs.terminated]);

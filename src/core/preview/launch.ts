@@ -39,6 +39,16 @@ export interface LaunchCmi5Options {
   returnURL?: string;
   /** entitlementKey from cmi5.xml. */
   entitlementKey?: string;
+  /**
+   * The course the AU belongs to: its id in cmi5.xml and every AU (publisher id and moveOn).
+   * With it, the LMS records `satisfied` for the course once every AU's moveOn is met.
+   */
+  course?: { publisherId: string; aus: { publisherId: string; moveOn: string }[] };
+}
+
+/** The activity id the loopback LMS gives an AU or a course: the publisher id plus a suffix (cmi5 8.1: they must differ). */
+export function lmsActivityId(publisherId: string, kind: 'au' | 'course'): string {
+  return `${publisherId.replace(/\/$/, '')}/lms-${kind}`;
 }
 
 /** What {@link launchCmi5} produced. */
@@ -70,7 +80,7 @@ export function launchCmi5(lrs: LoopbackLrs, options: LaunchCmi5Options): Launch
   const actor = options.actor ?? DEFAULT_LEARNER;
   const registration = options.registration ?? randomUUID();
   const sessionId = randomUUID();
-  const activityId = options.activityId ?? `${options.publisherId.replace(/\/$/, '')}/lms-au`;
+  const activityId = options.activityId ?? lmsActivityId(options.publisherId, 'au');
   const launchMode = options.launchMode ?? 'Normal';
   const moveOn = options.moveOn ?? 'NotApplicable';
   const auUrl = new URL(options.auUrl);
@@ -107,6 +117,15 @@ export function launchCmi5(lrs: LoopbackLrs, options: LaunchCmi5Options): Launch
     initialized: false,
     terminated: false,
     launchedAt: new Date().toISOString(),
+    ...(options.course
+      ? {
+          course: {
+            publisherId: options.course.publisherId,
+            activityId: lmsActivityId(options.course.publisherId, 'course'),
+            aus: options.course.aus.map((au) => ({ activityId: au.publisherId === options.publisherId ? activityId : lmsActivityId(au.publisherId, 'au'), moveOn: au.moveOn })),
+          },
+        }
+      : {}),
   };
   lrs.registerCmi5Session(session);
   const fetchUrl = lrs.createFetchUrl(session);

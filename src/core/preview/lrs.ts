@@ -12,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../../errors.js';
 import { agentKey, parseAgentParam, type XapiAgent } from './agent.js';
-import { checkCmi5Statement, recordCmi5Statement, type Cmi5Session } from './cmi5-rules.js';
+import { CMI5, checkCmi5Statement, isCmi5Defined, moveOnMet, recordCmi5Statement, type Cmi5Session } from './cmi5-rules.js';
 import { checkStatement, type XapiStatement } from './statement-schema.js';
 
 /** The xAPI version this LRS reports. */
@@ -431,6 +431,36 @@ export class LoopbackLrs extends EventEmitter {
       Object.assign(session, scratch);
     }
     for (const s of statements) this.insert(s, who.username);
+    if (session?.course) this.satisfyCourse(session);
+  }
+
+  /**
+   * cmi5 9.3.9: once every AU of the course meets its moveOn in the registration, the LMS
+   * records `satisfied` for the course (once per registration), with the session id of the
+   * launch that triggered it.
+   */
+  private satisfyCourse(session: Cmi5Session): void {
+    const course = session.course;
+    if (!course) return;
+    const live = this.stored.filter((r) => !r.voided).map((r) => r.statement);
+    const inRegistration = live.filter((s) => (s.context as { registration?: string } | undefined)?.registration === session.registration);
+    const already = inRegistration.some((s) => (s.verb as { id?: string }).id === CMI5.verbs.satisfied && (s.object as { id?: string }).id === course.activityId);
+    if (already) return;
+    const verbsOf = (activityId: string) =>
+      inRegistration.filter((s) => isCmi5Defined(s) && (s.object as { id?: string }).id === activityId).map((s) => String((s.verb as { id?: string }).id));
+    if (!course.aus.every((au) => moveOnMet(au.moveOn, verbsOf(au.activityId)))) return;
+    this.storeAsLms({
+      id: randomUUID(),
+      actor: session.actor as unknown as Record<string, unknown>,
+      verb: { id: CMI5.verbs.satisfied, display: { 'en-US': 'satisfied' } },
+      object: { objectType: 'Activity', id: course.activityId, definition: { type: 'https://w3id.org/xapi/cmi5/activitytype/course' } },
+      context: {
+        registration: session.registration,
+        contextActivities: { grouping: [{ objectType: 'Activity', id: course.publisherId }], category: [{ objectType: 'Activity', id: CMI5.categoryCmi5 }] },
+        extensions: { [CMI5.extSessionId]: session.sessionId },
+      },
+      timestamp: new Date().toISOString(),
+    });
   }
 
   private insert(statement: XapiStatement, by: string): string {

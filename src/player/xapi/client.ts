@@ -10,9 +10,13 @@ export type Statement = Record<string, unknown>;
 
 /** Where a State document lives. */
 export interface StateParams {
+  /** The activity the document belongs to (the course, or the cmi5 AU). */
   activityId: string;
+  /** The learner (an xAPI Agent). */
   agent: unknown;
+  /** The registration, when the launch gave one. */
   registration?: string;
+  /** The document id. */
   stateId: string;
 }
 

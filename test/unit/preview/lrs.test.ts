@@ -278,3 +278,57 @@ describe('cmi5 launcher', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('cmi5 satisfied (LMS side)', () => {
+  let lrs: LoopbackLrs;
+  beforeEach(async () => {
+    lrs = await startLrs();
+  });
+  afterEach(async () => {
+    await lrs.stop();
+  });
+
+  const course = { publisherId: 'https://training.example.com/courses/c2', aus: [{ publisherId: 'https://training.example.com/courses/c2/lessons/a/au', moveOn: 'Completed' }, { publisherId: 'https://training.example.com/courses/c2/lessons/b/au', moveOn: 'Completed' }] };
+
+  /** Launches one AU and has it send initialized, completed and terminated with its own token. */
+  async function completeAu(publisherId: string, registration?: string): Promise<string> {
+    const launch = launchCmi5(lrs, { auUrl: 'http://127.0.0.1:9/index.html', publisherId, moveOn: 'Completed', course, registration });
+    const token = ((await (await fetch(launch.fetchUrl, { method: 'POST' })).json()) as { 'auth-token': string })['auth-token'];
+    const st = (verb: string, extra: Record<string, unknown> = {}, moveOnCategory = false) => ({
+      id: randomUUID(),
+      actor: DEFAULT_LEARNER,
+      verb: { id: verb },
+      object: { objectType: 'Activity', id: launch.activityId },
+      context: {
+        registration: launch.registration,
+        contextActivities: { grouping: [{ id: publisherId }], category: [{ id: CMI5.categoryCmi5 }, ...(moveOnCategory ? [{ id: CMI5.categoryMoveOn }] : [])] },
+        extensions: { [CMI5.extSessionId]: launch.sessionId },
+      },
+      timestamp: new Date().toISOString(),
+      ...extra,
+    });
+    const res = await fetch(new URL('statements', lrs.endpoint), {
+      method: 'POST',
+      headers: { Authorization: `Basic ${token}`, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' },
+      body: JSON.stringify([st(CMI5.verbs.initialized), st(CMI5.verbs.completed, { result: { completion: true, duration: 'PT5S' } }, true), st(CMI5.verbs.terminated, { result: { duration: 'PT6S' } })]),
+    });
+    expect(res.status).toBe(200);
+    return launch.registration;
+  }
+  const satisfied = () => lrs.statements().filter((s) => (s.verb as { id: string }).id === CMI5.verbs.satisfied);
+
+  it('records satisfied for the course once every AU met its moveOn in the registration, and only once', async () => {
+    const registration = await completeAu(course.aus[0]!.publisherId);
+    expect(satisfied()).toHaveLength(0);
+    await completeAu(course.aus[1]!.publisherId, registration);
+    expect(satisfied()).toHaveLength(1);
+    expect(satisfied()[0]).toMatchObject({
+      object: { id: 'https://training.example.com/courses/c2/lms-course', definition: { type: 'https://w3id.org/xapi/cmi5/activitytype/course' } },
+      context: { registration, contextActivities: { grouping: [{ id: course.publisherId }] } },
+    });
+    expect(lrs.cmi5Rejections).toEqual([]);
+    // Another registration starts over.
+    await completeAu(course.aus[0]!.publisherId);
+    expect(satisfied()).toHaveLength(1);
+  });
+});
