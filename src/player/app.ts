@@ -10,6 +10,8 @@ import { summarize, type ProgressSummary } from './progress.js';
 import { addRange, type Range } from './ranges.js';
 import { decodeState, encodeState, layoutFingerprint, watchedShare, type PlayerState } from './state.js';
 import { mergeWatched, trackPlayback } from './tracker.js';
+import { combineScores, interactionFor } from './quiz/grade.js';
+import { createQuizView, type SubmittedAnswer } from './quiz/view.js';
 
 /** How often (ms of wall time, while playing) the position is reported without a commit. */
 const TICK_MS = 5000;
@@ -55,6 +57,7 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     segments: Array.from({ length: count }, () => [] as Range[]),
     workbooks: lessons.map(() => false),
   };
+  state.quizzes ??= lessons.map(() => undefined);
   if (!lessons[state.lesson] || state.segment >= Math.max(1, lessons[state.lesson]?.segments.length ?? 0)) {
     state.lesson = 0;
     state.segment = 0;
@@ -80,6 +83,8 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   const playlist = h('ol', { class: 'lk-playlist' });
   const objectives = h('ul', { class: 'lk-objectives' });
   const objectivesSection = h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-obj-h' }, h('h3', { id: 'lk-obj-h' }, 'You will be able to'), objectives);
+  // The lesson's knowledge check, after its videos.
+  const quizSlot = h('div', { class: 'lk-quiz-slot' });
   const materials = h('ul', { class: 'lk-materials' });
   const materialsSection = h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-mat-h' }, h('h3', { id: 'lk-mat-h' }, 'Workbook and downloads'), materials);
   const transcript = h('div', { class: 'lk-transcript-body' });
@@ -119,6 +124,7 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
           h('span', { class: 'lk-auto' }, autoBox, h('label', { for: 'lk-auto' }, 'Play the next video automatically')),
         ),
         h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-pl-h' }, h('h3', { id: 'lk-pl-h' }, 'Videos in this lesson'), playlist),
+        quizSlot,
         objectivesSection,
         materialsSection,
         transcriptSection,
@@ -194,8 +200,39 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     );
   }
 
+  function renderQuiz(lesson: PlayerLesson, li: number): void {
+    if (!lesson.quiz) {
+      quizSlot.replaceChildren();
+      return;
+    }
+    const view = createQuizView({
+      quiz: lesson.quiz,
+      lessonId: lesson.id,
+      ...(state.quizzes?.[li] ? { outcome: state.quizzes[li] } : {}),
+      recording: init.ok && (init.mode ?? 'normal') === 'normal' && !terminated,
+      onSubmit: (answers, percent) => submitQuiz(li, answers, percent),
+    });
+    quizSlot.replaceChildren(view.element);
+  }
+
+  /** Records a submitted attempt: each answer as an interaction, then the page's combined score. */
+  function submitQuiz(li: number, answers: SubmittedAnswer[], percent: number): void {
+    const lesson = lessons[li];
+    if (!lesson || !state.quizzes) return;
+    state.quizzes[li] = { attempts: (state.quizzes[li]?.attempts ?? 0) + 1, percent };
+    const score = combineScores(lessons.flatMap((l, i) => (l.quiz ? [{ quiz: l.quiz, ...(state.quizzes?.[i] ? { outcome: state.quizzes[i] } : {}) }] : [])));
+    if (init.ok && !terminated) {
+      // In order: interactions first, then the score, then a commit with the new resume state.
+      let chain: Promise<unknown> = Promise.resolve();
+      for (const a of answers) chain = chain.then(() => adapter.reportInteraction?.(interactionFor(lesson.id, a.question, a.response, a.correct, a.latencyMs)));
+      if (score) chain = chain.then(() => adapter.reportScore(score));
+      void chain.then(() => report('milestone')).catch((err: unknown) => console.error('lessonkit: reporting the knowledge check failed', err));
+    }
+  }
+
   function renderLesson(lesson: PlayerLesson): void {
     lessonTitle.textContent = lesson.title;
+    renderQuiz(lesson, lessons.indexOf(lesson));
     playlist.replaceChildren(
       ...lesson.segments.map((seg, si) => {
         const button = h(

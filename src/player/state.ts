@@ -9,7 +9,9 @@
  * - segments: one entry per segment in course order, joined by `,`: empty = nothing watched,
  *   `*` = met the watched share, otherwise watched ranges `start-end` in deciseconds base 36,
  *   joined by `.` (starts rounded up, ends down: storage never over-counts watched time);
- * - workbooks: one `0`/`1` per lesson (opened or not).
+ * - workbooks: one `0`/`1` per lesson (opened or not);
+ * - quizzes (only when a lesson has a knowledge check): one entry per lesson joined by `,`:
+ *   empty = not taken, else `<attempts>-<percent x 100>` in base 36.
  * When the text would exceed the limit, the shortest partial ranges are dropped first
  * (under-counting, never over-counting), until it fits. DOM-free.
  */
@@ -27,6 +29,8 @@ export interface PlayerState {
   segments: (true | Range[])[];
   /** Per lesson: the workbook was opened. */
   workbooks: boolean[];
+  /** Per lesson: the knowledge check's attempts and last score, when taken. */
+  quizzes?: ({ attempts: number; percent: number } | undefined)[];
 }
 
 const VERSION = '1';
@@ -59,7 +63,10 @@ function encodeSegment(entry: true | Range[]): string {
 export function encodeState(state: PlayerState, fingerprint: string, limit: number): string {
   const segments = state.segments.map((s) => (s === true ? true : s.map((r) => [r[0], r[1]] as Range)));
   const head = `${VERSION}~${fingerprint}~${state.lesson.toString(36)}.${state.segment.toString(36)}.${ds(Math.max(0, state.position), 'down')}~`;
-  const tail = `~${state.workbooks.map((w) => (w ? '1' : '0')).join('')}`;
+  const quizzes = state.quizzes?.some(Boolean)
+    ? `~${state.quizzes.map((q) => (q ? `${q.attempts.toString(36)}-${Math.round(q.percent * 100).toString(36)}` : '')).join(',')}`
+    : '';
+  const tail = `~${state.workbooks.map((w) => (w ? '1' : '0')).join('')}${quizzes}`;
   for (;;) {
     const text = head + segments.map(encodeSegment).join(',') + tail;
     if (text.length <= limit) return text;
@@ -93,7 +100,7 @@ export function encodeState(state: PlayerState, fingerprint: string, limit: numb
 export function decodeState(text: string | undefined, fingerprint: string, segmentCount: number, lessonCount: number): PlayerState | undefined {
   if (!text) return undefined;
   const parts = text.split('~');
-  if (parts.length !== 5 || parts[0] !== VERSION || parts[1] !== fingerprint) return undefined;
+  if ((parts.length !== 5 && parts.length !== 6) || parts[0] !== VERSION || parts[1] !== fingerprint) return undefined;
   const [lesson, segment, position] = (parts[2] ?? '').split('.').map((v) => parseInt(v, 36));
   const segTexts = (parts[3] ?? '').split(',');
   if (segTexts.length !== segmentCount) return undefined;
@@ -109,7 +116,14 @@ export function decodeState(text: string | undefined, fingerprint: string, segme
   const wb = parts[4] ?? '';
   const workbooks = Array.from({ length: lessonCount }, (_, i) => wb[i] === '1');
   const ok = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n >= 0 ? n : 0);
-  return { lesson: ok(lesson), segment: ok(segment), position: ok(position) / 10, segments, workbooks };
+  const quizTexts = parts[5]?.split(',');
+  const quizzes = quizTexts
+    ? Array.from({ length: lessonCount }, (_, i) => {
+        const [a, p] = (quizTexts[i] ?? '').split('-').map((v) => parseInt(v, 36));
+        return a !== undefined && p !== undefined && Number.isFinite(a) && Number.isFinite(p) && a > 0 ? { attempts: a, percent: Math.min(100, p / 100) } : undefined;
+      })
+    : undefined;
+  return { lesson: ok(lesson), segment: ok(segment), position: ok(position) / 10, segments, workbooks, ...(quizzes ? { quizzes } : {}) };
 }
 
 /** Share of a segment actually watched, 0..1. */

@@ -3,6 +3,7 @@
  * `<script type="application/json" id="lessonkit-config">`. Pure types, shared by the Node
  * build and the browser bundle. Every path is relative to the bundle root.
  */
+import type { Quiz } from '../workbook/quiz-types.js';
 
 /** A file offered beside a lesson (workbook, cheat-sheet, attachment). */
 export interface PlayerMaterial {
@@ -46,6 +47,8 @@ export interface PlayerLesson {
   segments: PlayerSegment[];
   /** Workbook, cheat-sheet and attachments. */
   materials: PlayerMaterial[];
+  /** The knowledge check run after the lesson's videos, when the lesson has `quiz:`. */
+  quiz?: Quiz;
 }
 
 /** Everything a launch page tells the player. */

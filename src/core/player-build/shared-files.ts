@@ -84,7 +84,8 @@ export async function collectSharedFiles(course: Course, rendered: RenderedSegme
       // Rendered pages open in the player's look; documents show what they are and how big.
       ...(m.mediaType === 'text/html' ? {} : { typeLabel: m.typeLabel, sizeLabel: m.sizeLabel }),
     }));
-    return { id: lesson.id, title: lesson.title, objectives: lesson.objectives, segments, materials };
+    const quiz = materialsByLesson.get(lesson.id)?.quiz;
+    return { id: lesson.id, title: lesson.title, objectives: lesson.objectives, segments, materials, ...(quiz ? { quiz } : {}) };
   });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, lessons };

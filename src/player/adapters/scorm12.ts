@@ -7,7 +7,8 @@
  */
 import { findLmsApi } from './discover.js';
 import { formatScorm12Time } from './scorm-time.js';
-import type { AdapterOptions, InitializeResult, LmsAdapter, ProgressReport, ScoreReport, TerminateReason } from './types.js';
+import { scorm12InteractionValues } from '../quiz/interactions.js';
+import type { AdapterOptions, InteractionReport, InitializeResult, LmsAdapter, ProgressReport, ScoreReport, TerminateReason } from './types.js';
 
 /** The SCORM 1.2 run-time API (all values are strings). */
 export interface Scorm12Api {
@@ -103,6 +104,11 @@ export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
         set('cmi.core.exit', '');
       }
       if (report.reason !== 'tick') commit();
+    },
+    reportInteraction(interaction: InteractionReport): void {
+      if (!api || finished) return;
+      const n = Number(get('cmi.interactions._count')) || 0;
+      for (const [element, value] of scorm12InteractionValues(interaction, n, new Date())) set(element, value);
     },
     reportScore(score: ScoreReport): void {
       if (!api || finished) return;

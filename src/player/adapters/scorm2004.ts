@@ -7,7 +7,8 @@
  */
 import { findLmsApi } from './discover.js';
 import { formatIsoDuration } from './scorm-time.js';
-import type { AdapterOptions, InitializeResult, LmsAdapter, ProgressReport, ScoreReport, TerminateReason } from './types.js';
+import { scorm2004InteractionValues } from '../quiz/interactions.js';
+import type { AdapterOptions, InteractionReport, InitializeResult, LmsAdapter, ProgressReport, ScoreReport, TerminateReason } from './types.js';
 
 /** The SCORM 2004 run-time API. */
 export interface Scorm2004Api {
@@ -127,6 +128,11 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
         set('cmi.exit', 'normal');
       }
       if (report.reason !== 'tick') commit();
+    },
+    reportInteraction(interaction: InteractionReport): void {
+      if (!api || finished) return;
+      const n = Number(get('cmi.interactions._count')) || 0;
+      for (const [element, value] of scorm2004InteractionValues(interaction, n, new Date())) set(element, value);
     },
     reportScore(score: ScoreReport): void {
       if (!api || finished) return;

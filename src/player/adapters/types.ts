@@ -7,6 +7,7 @@
  * model (cmi.core.lesson_status, cmi.completion_status, xAPI statements...) to the adapter.
  * Every method may be synchronous or return a promise; the player awaits each call.
  */
+import type { InteractionReport } from '../quiz/interaction-types.js';
 
 /** How the LMS launched the content (cmi5/SCORM 2004 `mode`); `normal` unless the LMS says otherwise. */
 export type LaunchMode = 'normal' | 'browse' | 'review';
@@ -105,6 +106,8 @@ export interface MediaEvent {
   played: [number, number][];
 }
 
+export type { InteractionReport } from '../quiz/interaction-types.js';
+
 /** How the player ends the session. */
 export type TerminateReason =
   /** The learner pressed the Exit / Close control. */
@@ -124,6 +127,8 @@ export interface LmsAdapter {
   reportProgress(report: ProgressReport): void | Promise<void>;
   /** Records a knowledge-check score. */
   reportScore(score: ScoreReport): void | Promise<void>;
+  /** Optional: records one answered question (cmi.interactions.n, xAPI `answered`). Called before {@link reportScore}. */
+  reportInteraction?(interaction: InteractionReport): void | Promise<void>;
   /** Optional: a video event (xAPI and cmi5 send ADL video profile statements). Never awaited for playback. */
   reportMedia?(event: MediaEvent): void | Promise<void>;
   /** Ends the session (LMSFinish / Terminate / terminated statement). Safe to call twice. */
