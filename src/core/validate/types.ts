@@ -50,7 +50,10 @@ export interface ValidatePackageOptions {
   cwd: string;
   /** Also read every entry (CRC) and check media (codec, faststart, duration). */
   deep?: boolean;
-  /** Count warnings as failures (affects `ok` in the summary only; findings are unchanged). */
+  /**
+   * Warnings count as failures. A single report carries no verdict, so this only matters to
+   * callers that pass the report on to `summarize(reports, strict)`; findings are unchanged.
+   */
   strict?: boolean;
 }
 
