@@ -143,4 +143,20 @@ describe('xAPI adapter in Chromium', () => {
     expect(logs.some((l) => /refused a request and it was dropped: HTTP 400/.test(l))).toBe(true);
     expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
+  it('an LRS that is down at launch: the lesson starts anyway and everything arrives once it is up', async () => {
+    const { url } = launchXapi(lrs, { launchUrl: `${harness.server.url}index.html`, activityId: IRI });
+    await lrs.stop();
+    const init = await open(url);
+    expect(init).toMatchObject({ ok: true, alreadyCompleted: false });
+    await media('play', 0, []);
+    await report(0.3, false, 'early');
+    await lrs.start();
+    await page.evaluate(() => (globalThis as unknown as H).harness.adapter!.terminate('exit'));
+    await waitFor(() => receivedStatements(lrs).some((s) => verbOf(s) === V.terminated), 'terminated');
+    const sent = receivedStatements(lrs);
+    expect(sent.map(verbOf)).toEqual([V.initialized, V.played, V.progressed, V.terminated]);
+    expect(invalidStatements(sent)).toEqual([]);
+    const logs = await page.evaluate(() => (globalThis as unknown as H).harness.logs);
+    expect(logs.some((l) => /could not read the saved progress/.test(l))).toBe(true);
+  });
 });
