@@ -73,6 +73,10 @@ describe('lessonkit build with lesson materials', () => {
       if (manifest) {
         for (const name of ['materials/workbooks/xss.html', 'materials/workbooks/cheat.html', 'materials/files/checklist.pdf']) expect(manifest).toContain(`<file href="${name}"/>`);
       }
+      // The pass mark of the knowledge check (masteryScore 75) in each descriptor's own terms.
+      if (b.target === 'scorm12') expect(manifest).toContain('<adlcp:masteryscore>75</adlcp:masteryscore>');
+      if (b.target === 'scorm2004-4th') expect(manifest).toMatch(/<imsss:primaryObjective objectiveID="[^"]+" satisfiedByMeasure="true">\s*<imsss:minNormalizedMeasure>0\.75<\/imsss:minNormalizedMeasure>/);
+      if (b.target === 'cmi5') expect(entries.get('cmi5.xml')?.toString('utf8')).toContain('masteryScore="0.75"');
 
       // Scan every text file we wrote (the player's own code aside) for the probes as markup.
       for (const [name, bytes] of entries) {

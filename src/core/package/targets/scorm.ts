@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { renderTemplate } from '../../templates.js';
 import { schemaFilesToShip } from '../../validate/xsd.js';
+import { DEFAULT_PASS_MARK } from '../../workbook/quiz.js';
 import { TOOL_VERSION } from '../version.js';
 import type { BundleFile, DescriptorSchema, TargetInput, TargetOutput } from './types.js';
 
@@ -16,6 +17,19 @@ interface ScoUnit {
   title: string;
   href: string;
   files: string[];
+  /** SCORM 1.2 `adlcp:masteryscore` (percent) when the SCO has a knowledge check; '' otherwise. */
+  masteryScore: string;
+  /** SCORM 2004 primary objective `minNormalizedMeasure` (0..1) when the SCO has a knowledge check; '' otherwise. */
+  scaledPassingScore: string;
+  /** SCORM 2004 primary objective id. */
+  objectiveId: string;
+}
+
+/** The pass mark fields of a SCO whose lessons include a knowledge check (the player's pass mark). */
+function passMarkFields(course: TargetInput['course'], lessons: TargetInput['course']['lessons']): Pick<ScoUnit, 'masteryScore' | 'scaledPassingScore'> {
+  if (!lessons.some((l) => l.quiz)) return { masteryScore: '', scaledPassingScore: '' };
+  const mark = course.completion.masteryScore ?? DEFAULT_PASS_MARK;
+  return { masteryScore: String(Math.round(mark)), scaledPassingScore: String(Math.round(mark * 100) / 10000) };
 }
 
 /**
@@ -54,6 +68,8 @@ export async function writeScormTarget(input: TargetInput, options: ScormTargetO
         title: lesson.title,
         href: page.path,
         files: [page.path],
+        ...passMarkFields(course, [lesson]),
+        objectiveId: scormIdentifier(course.id, 'objective', lesson.id),
       });
     }
   } else {
@@ -66,6 +82,8 @@ export async function writeScormTarget(input: TargetInput, options: ScormTargetO
       href: page.path,
       // One SCO lists every file it uses.
       files: [page.path, ...sharedPaths].sort(),
+      ...passMarkFields(course, course.lessons),
+      objectiveId: scormIdentifier(course.id, 'objective'),
     });
   }
   const manifest = await renderTemplate(`manifests/${options.template}`, {
