@@ -24,7 +24,7 @@ const LMS_PAGE = `<!doctype html>
 <script>
 window.lms = {
   api: null, flavour: null, commits: [], suspendLengths: [], sets: [], finished: 0, initialized: 0,
-  launch(flavour, saved, src) {
+  launch(flavour, saved, src, failSet) {
     const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5 };
     const api = flavour === 'scorm12' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
     if (saved) api.loadFromJSON(saved, '');
@@ -38,6 +38,22 @@ window.lms = {
     });
     api.on(names.commit, () => { window.lms.commits.push(window.lms.snapshot()); });
     api.on(names.finish, () => { window.lms.finished++; });
+    if (failSet) {
+      // The LMS refuses one element, as real LMSs do for data they do not support.
+      const gle = flavour === 'scorm12' ? 'LMSGetLastError' : 'GetLastError';
+      const realSet = api[names.set].bind(api);
+      const realGle = api[gle].bind(api);
+      let forced = null;
+      api[names.set] = (el, value) => {
+        if (el === failSet) { forced = '351'; return 'false'; }
+        return realSet(el, value);
+      };
+      api[gle] = () => {
+        const code = forced ?? realGle();
+        forced = null;
+        return code;
+      };
+    }
     window.lms.api = api;
     window.lms.flavour = flavour;
     delete window.API; delete window.API_1484_11;
@@ -56,7 +72,7 @@ export interface TestLms {
   /** Root URL of each extracted package, by target (`scorm12`, `scorm2004-4th`, `web`...). */
   packageUrl(target: string, page?: string): string;
   /** Opens the LMS page and launches the SCO (a fresh attempt unless `saved` is given). */
-  launch(page: Page, flavour: Flavour, target: string, saved?: unknown): Promise<Frame>;
+  launch(page: Page, flavour: Flavour, target: string, saved?: unknown, failSet?: string): Promise<Frame>;
   cleanup(): Promise<void>;
 }
 
@@ -87,9 +103,12 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
   return {
     server,
     packageUrl,
-    async launch(page, flavour, target, saved) {
+    async launch(page, flavour, target, saved, failSet) {
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
-      await page.evaluate(([f, s, src]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown): void } }).lms.launch(f, s, src), [flavour, saved ?? null, packageUrl(target)] as const);
+      await page.evaluate(
+        ([f, s, src, fail]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown, d: unknown): void } }).lms.launch(f, s, src, fail),
+        [flavour, saved ?? null, packageUrl(target), failSet ?? null] as const,
+      );
       const frame = await waitForFrame(page);
       await frame.waitForFunction(() => Boolean((globalThis as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
       return frame;

@@ -159,6 +159,23 @@ describe.each(CASES)('$target in an LMS backed by scorm-again', (c) => {
   });
 });
 
+describe.each(CASES)('$target when the LMS refuses a call', (c) => {
+  it('logs the failed call with the LMS error code to the console and carries on', async () => {
+    const page = await newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    const frame = await lms.launch(page, c.flavour, c.target, undefined, c.location);
+    await frame.getByRole('button', { name: /^Next video:/ }).click();
+    await expect.poll(() => logs.find((l) => l.includes(`SetValue("${c.location}")`)), { timeout: 5000 }).toMatch(new RegExp(`${c.flavour === 'scorm12' ? 'LMSSetValue' : 'SetValue'}\\("${c.location.replace(/\./g, '\\.')}"\\) failed: error 351`));
+    // Reading elements the LMS has not set yet (SCORM 2004 answers 403) is not logged as a failure.
+    expect(logs.filter((l) => l.includes('GetValue'))).toEqual([]);
+    // Everything else is still recorded.
+    expect(await lmsValue(page, c.status)).toBe('incomplete');
+    expect((await lmsValue(page, 'cmi.suspend_data')).length).toBeGreaterThan(0);
+    await page.close();
+  });
+});
+
 describe('a SCORM package opened without an LMS', () => {
   it('says on the page that no LMS was found instead of showing a blank page', async () => {
     const page = await newPage();

@@ -52,6 +52,9 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
   const get = (element: string): string => {
     if (!api) return '';
     const value = api.GetValue(element);
+    // 403 "value not initialized" is how SCORM 2004 answers for an element nothing has set yet
+    // (cmi.location on a first launch): an empty value, not a failure worth logging.
+    if (api.GetLastError() === '403') return '';
     check(`GetValue("${element}")`, 'true');
     return value;
   };
