@@ -194,4 +194,50 @@ describe('cmi5 AU in Chromium', () => {
     expect(lrs.statements().map((s) => (s.verb as { id: string }).id)).toEqual([CMI5.verbs.launched]);
     expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
   });
+  it('knowledge check: answered statements are cmi5 allowed; passed once per registration; a failed attempt is recorded only when no pass follows', async () => {
+    const quiz = async (attempts: { correct: boolean; scaled: number }[]) =>
+      page.evaluate(async (attempts) => {
+        const a = (globalThis as unknown as H).harness.adapter!;
+        for (const at of attempts) {
+          await a.reportInteraction?.({
+            id: 'intro-q1', lessonId: 'intro', questionId: 'q1', type: 'choice', prompt: 'Which folder syncs?',
+            choices: [{ id: 'a', text: 'Clients' }, { id: 'b', text: 'Archive' }], correctResponses: [['a']],
+            response: [at.correct ? 'a' : 'b'], correct: at.correct, weighting: 1, latencyMs: 4200,
+          });
+          await a.reportInteraction?.({ id: 'intro-q2', lessonId: 'intro', questionId: 'q2', type: 'fill-in', prompt: 'Portal name?', correctResponses: [['Portal']], response: ['portal'], correct: at.correct, caseSensitive: true, weighting: 1, latencyMs: 1500 });
+          await a.reportScore({ scaled: at.scaled, raw: at.scaled * 2, min: 0, max: 2, passed: at.scaled >= 0.8 });
+        }
+      }, attempts);
+    const defined = (sessionId: string) => auStatements(sessionId).filter(isCmi5Defined);
+
+    // Fail, then pass in the same session: only passed is recorded, with the masteryScore.
+    const first = launch({ masteryScore: 0.8 });
+    await open(first.url);
+    await quiz([{ correct: false, scaled: 0.5 }, { correct: true, scaled: 1 }]);
+    await exit();
+    expect(defined(first.sessionId).map(verbOf)).toEqual([CMI5.verbs.initialized, CMI5.verbs.passed, CMI5.verbs.terminated]);
+    expect(defined(first.sessionId)[1]).toMatchObject({ result: { success: true, score: { scaled: 1 } }, context: { extensions: { [CMI5.extMasteryScore]: 0.8 } } });
+    const answered = auStatements(first.sessionId).filter((s) => verbOf(s) === 'http://adlnet.gov/expapi/verbs/answered');
+    expect(answered).toHaveLength(4);
+    expect(answered[0]).toMatchObject({ object: { id: `${IRI}/lessons/intro/questions/q1`, definition: { interactionType: 'choice', correctResponsesPattern: ['a'] } }, result: { response: 'b', success: false } });
+    expect(answered[1]).toMatchObject({ object: { definition: { interactionType: 'fill-in', correctResponsesPattern: ['{case_matters=true}Portal'] } } });
+
+    // The same registration again: a passing attempt is not recorded twice.
+    const again = launch({ masteryScore: 0.8, registration: first.registration });
+    await open(again.url);
+    await quiz([{ correct: true, scaled: 1 }]);
+    await exit();
+    expect(defined(again.sessionId).map(verbOf)).toEqual([CMI5.verbs.initialized, CMI5.verbs.terminated]);
+
+    // Another learner who never passes: one failed, just before terminated.
+    const other = launch({ masteryScore: 0.8, actor: { objectType: 'Agent', account: { homePage: 'https://lms.example.com', name: 'learner-2' } } });
+    await open(other.url);
+    await quiz([{ correct: false, scaled: 0.5 }, { correct: false, scaled: 0 }]);
+    await exit();
+    expect(defined(other.sessionId).map(verbOf)).toEqual([CMI5.verbs.initialized, CMI5.verbs.failed, CMI5.verbs.terminated]);
+    expect(defined(other.sessionId)[1]).toMatchObject({ result: { success: false, score: { scaled: 0 } } });
+
+    expect(lrs.cmi5Rejections).toEqual([]);
+    expect(invalidStatements(receivedStatements(lrs))).toEqual([]);
+  });
 });

@@ -10,8 +10,8 @@
  * On exit the learner goes to returnURL when the LMS gave one.
  */
 import { LrsClient, uuid, type Statement } from '../xapi/client.js';
-import { PROGRESS_EXTENSION, VERBS, duration, mergeContext, parseActor, verb, videoStatement } from '../xapi/statements.js';
-import type { AdapterOptions, InitializeResult, LaunchMode, LmsAdapter, MediaEvent, ProgressReport, ScoreReport, TerminateReason } from './types.js';
+import { PROGRESS_EXTENSION, VERBS, answeredStatement, duration, lessonActivityId, mergeContext, parseActor, verb, videoStatement } from '../xapi/statements.js';
+import type { AdapterOptions, InitializeResult, InteractionReport, LaunchMode, LmsAdapter, MediaEvent, ProgressReport, ScoreReport, TerminateReason } from './types.js';
 
 const CATEGORY_CMI5 = 'https://w3id.org/xapi/cmi5/context/categories/cmi5';
 const CATEGORY_MOVEON = 'https://w3id.org/xapi/cmi5/context/categories/moveon';
@@ -43,6 +43,10 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
   let normal = true;
   let started = 0;
   let completed = false;
+  /** passed already recorded in this registration (cmi5 9.3.4: at most once). */
+  let passed = false;
+  /** A failing attempt waiting for the end of the session (see reportScore). */
+  let pendingFailed: ScoreReport | undefined;
   let lastPercent = -1;
   let finished = false;
   let resume: { state?: string; location?: string; completed?: boolean } = {};
@@ -79,6 +83,17 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
     }
   };
   let launchFetchUrl = '';
+
+  /** Sends passed or failed (cmi5 defined, moveOn category, masteryScore extension when the LMS gave one). */
+  function sendVerdict(score: ScoreReport, success: boolean): void {
+    const mastery = launch.masteryScore;
+    send({
+      verb: verb(success ? VERBS.passed : VERBS.failed),
+      object: auObject(),
+      result: { success, score: { scaled: score.scaled, raw: score.raw, min: score.min, max: score.max }, duration: elapsed() },
+      context: context([CATEGORY_CMI5, CATEGORY_MOVEON], mastery !== undefined ? { extensions: { [MASTERY_EXTENSION]: mastery } } : {}),
+    });
+  }
 
   /** cmi5 8.2: one POST per launch. A reload of the same launch URL reuses the token. */
   async function fetchToken(fetchUrl: string): Promise<string> {
@@ -143,8 +158,10 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
       try {
         resume = ((await client.getState(stateParams())) as typeof resume | undefined) ?? {};
         // cmi5 9.3.3: completed at most once per registration, whatever session sent it.
-        const previous = await client.queryStatements({ verb: VERBS.completed, activity: activityId, registration, agent: JSON.stringify(actor), limit: '10' });
-        completed = Boolean(resume.completed) || previous.some((s) => JSON.stringify((s.context as { contextActivities?: unknown } | undefined)?.contextActivities ?? {}).includes(CATEGORY_CMI5));
+        const isDefined = (s: Statement) => JSON.stringify((s.context as { contextActivities?: unknown } | undefined)?.contextActivities ?? {}).includes(CATEGORY_CMI5);
+        const earlier = async (verbId: string) => (await client!.queryStatements({ verb: verbId, activity: activityId, registration, agent: JSON.stringify(actor), limit: '10' })).some(isDefined);
+        completed = Boolean(resume.completed) || (await earlier(VERBS.completed));
+        passed = await earlier(VERBS.passed);
       } catch (err) {
         // The resume document may have answered before the query failed: it also records completion.
         completed = Boolean(resume.completed);
@@ -183,20 +200,31 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
       const s = videoStatement(iri, event, videoSession, language);
       send({ ...s, context: context([], s.context) });
     },
+    reportInteraction(q: InteractionReport): void {
+      if (!normal) return;
+      // "cmi5 allowed": the context template, no cmi5 category.
+      const s = answeredStatement(iri, q, language);
+      send({ ...s, context: context([], { contextActivities: { parent: [{ objectType: 'Activity', id: lessonActivityId(iri, q.lessonId) }] } }) });
+    },
     reportScore(score: ScoreReport): void {
-      if (!normal || score.passed === undefined) return;
-      const mastery = launch.masteryScore;
+      if (!normal || passed || score.passed === undefined) return;
       // cmi5 9.3.4/9.3.5: with a masteryScore the verdict follows it.
-      const passed = mastery !== undefined ? score.scaled >= mastery : score.passed;
-      send({
-        verb: verb(passed ? VERBS.passed : VERBS.failed),
-        object: auObject(),
-        result: { success: passed, score: { scaled: score.scaled, raw: score.raw, min: score.min, max: score.max }, duration: elapsed() },
-        context: context([CATEGORY_CMI5, CATEGORY_MOVEON], mastery !== undefined ? { extensions: { [MASTERY_EXTENSION]: mastery } } : {}),
-      });
+      const success = launch.masteryScore !== undefined ? score.scaled >= launch.masteryScore : score.passed;
+      if (success) {
+        // passed is final: once per registration, and it replaces a failed attempt still waiting.
+        passed = true;
+        pendingFailed = undefined;
+        sendVerdict(score, true);
+      } else {
+        // cmi5 allows one of passed/failed per session: a failed attempt waits for the end of
+        // the session, so a later attempt that passes can still be recorded.
+        pendingFailed = score;
+      }
     },
     async terminate(reason: TerminateReason): Promise<void> {
       if (!client || finished) return;
+      if (pendingFailed) sendVerdict(pendingFailed, false);
+      pendingFailed = undefined;
       send({ verb: verb(VERBS.terminated), object: auObject(), result: { duration: elapsed() }, context: context([CATEGORY_CMI5]) });
       finished = true;
       writeSession(launchFetchUrl, 'terminated');

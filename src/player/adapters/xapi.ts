@@ -6,8 +6,8 @@
  * for resume. Delivery goes through the queued, retrying client (src/player/xapi/client.ts).
  */
 import { LrsClient, uuid, type Statement } from '../xapi/client.js';
-import { COURSE_TYPE, PROGRESS_EXTENSION, VERBS, duration, parseActor, verb, videoStatement } from '../xapi/statements.js';
-import type { AdapterOptions, InitializeResult, LmsAdapter, MediaEvent, ProgressReport, ScoreReport, TerminateReason } from './types.js';
+import { COURSE_TYPE, PROGRESS_EXTENSION, VERBS, answeredStatement, duration, lessonActivityId, parseActor, verb, videoStatement } from '../xapi/statements.js';
+import type { AdapterOptions, InitializeResult, InteractionReport, LmsAdapter, MediaEvent, ProgressReport, ScoreReport, TerminateReason } from './types.js';
 
 /** The State API document id of the resume data. */
 export const RESUME_STATE_ID = 'https://lessonkit.dev/xapi/state/resume';
@@ -109,6 +109,10 @@ export function createXapiAdapter(options: AdapterOptions): LmsAdapter {
     reportMedia(event: MediaEvent): void {
       const s = videoStatement(iri, event, videoSession, language);
       send({ ...s, context: { ...s.context, contextActivities: { ...(s.context.contextActivities as object), grouping: [{ objectType: 'Activity', id: courseActivity }] } } });
+    },
+    reportInteraction(q: InteractionReport): void {
+      const s = answeredStatement(iri, q, language);
+      send({ ...s, context: { contextActivities: { parent: [{ objectType: 'Activity', id: lessonActivityId(iri, q.lessonId) }], grouping: [{ objectType: 'Activity', id: courseActivity }] } } });
     },
     reportScore(score: ScoreReport): void {
       if (score.passed === undefined) return;

@@ -4,7 +4,7 @@
  * video profile, and durations in the form the xAPI schema accepts (seconds to hundredths).
  */
 import { formatIsoDuration } from '../adapters/scorm-time.js';
-import type { MediaEvent } from '../adapters/types.js';
+import type { InteractionReport, MediaEvent } from '../adapters/types.js';
 import type { Statement } from './client.js';
 
 /** ADL verbs and the video profile vocabulary. */
@@ -18,6 +18,7 @@ export const VERBS = {
   played: 'https://w3id.org/xapi/video/verbs/played',
   paused: 'https://w3id.org/xapi/video/verbs/paused',
   seeked: 'https://w3id.org/xapi/video/verbs/seeked',
+  answered: 'http://adlnet.gov/expapi/verbs/answered',
 } as const;
 
 const VERB_NAMES: Record<string, string> = Object.fromEntries(Object.entries(VERBS).map(([k, v]) => [v, k]));
@@ -163,4 +164,28 @@ export function mergeContext(template: Record<string, unknown>, extra: Record<st
     // A scalar the template set wins (cmi5 10: the AU must not overwrite template values).
   }
   return out;
+}
+
+/**
+ * The `answered` statement for one knowledge-check question (without actor, id, timestamp or
+ * context): a cmi.interaction activity under the lesson, with the xAPI response formats
+ * (`a[,]b` for choices, `true`/`false`, `{case_matters=true}` for case-sensitive fill-in).
+ */
+export function answeredStatement(iri: string, q: InteractionReport, language: string): { verb: unknown; object: unknown; result: Record<string, unknown> } {
+  const pattern = (answer: string[]) => {
+    const text = answer.join('[,]');
+    return q.type === 'fill-in' && q.caseSensitive ? `{case_matters=true}${text}` : text;
+  };
+  const definition: Record<string, unknown> = {
+    type: 'http://adlnet.gov/expapi/activities/cmi.interaction',
+    name: { [language]: q.prompt },
+    interactionType: q.type,
+    correctResponsesPattern: q.correctResponses.map(pattern),
+  };
+  if (q.type === 'choice' && q.choices) definition.choices = q.choices.map((c) => ({ id: c.id, description: { [language]: c.text } }));
+  return {
+    verb: verb(VERBS.answered),
+    object: { objectType: 'Activity', id: `${lessonActivityId(iri, q.lessonId)}/questions/${encodeURIComponent(q.questionId)}`, definition },
+    result: { response: q.response.join('[,]'), success: q.correct, duration: duration(q.latencyMs) },
+  };
 }
