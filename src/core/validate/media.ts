@@ -66,6 +66,23 @@ function find(buf: Buffer, parent: Box, path: string[]): Box | undefined {
   return cur;
 }
 
+/** H.264 profiles browsers decode: Constrained Baseline/Baseline (66), Main (77), Extended (88), High (100). */
+const BROWSER_AVC_PROFILES = new Set([66, 77, 88, 100]);
+const AVC_PROFILE_NAMES: Record<number, string> = { 110: 'High 10 (10-bit)', 122: 'High 4:2:2', 244: 'High 4:4:4 Predictive', 44: 'CAVLC 4:4:4 Intra' };
+
+/** AVCProfileIndication from the avcC box of the first sample entry (undefined when absent). */
+function avcProfile(moov: Buffer, stsd: Box): number | undefined {
+  // stsd payload: version/flags (4), entry count (4), then the sample entry: size, type, and 78
+  // bytes of VisualSampleEntry fields before its child boxes.
+  const entryStart = stsd.start + 8;
+  if (entryStart + 8 > stsd.end) return undefined;
+  const entryEnd = Math.min(stsd.end, entryStart + moov.readUInt32BE(entryStart));
+  const kids = boxesIn(moov, entryStart + 86, entryEnd);
+  if (typeof kids === 'string') return undefined;
+  const avcC = kids.find((k) => k.type === 'avcC');
+  return avcC && avcC.end - avcC.start >= 2 ? moov[avcC.start + 1] : undefined;
+}
+
 /** Checks one media file; `entry` is its package-relative name. */
 export async function checkMedia(entry: string, reader: MediaReader): Promise<Finding[]> {
   if (UNPLAYABLE_EXT.test(entry)) {
@@ -134,6 +151,11 @@ export async function checkMedia(entry: string, reader: MediaReader): Promise<Fi
         out.push(makeFinding('media.codec.unsupported', `${entry}: the video is HEVC (${fourcc}), which many browsers (Firefox, Chrome on older systems) do not play; re-encode as H.264`, { entry }, 'warning'));
       } else if (!GOOD_VIDEO.has(fourcc)) {
         out.push(makeFinding('media.codec.unsupported', `${entry}: the video codec "${fourcc}" does not play in browsers; re-encode as H.264 (ffmpeg -c:v libx264 -pix_fmt yuv420p)`, { entry }));
+      }
+      const profile = fourcc === 'avc1' || fourcc === 'avc3' ? avcProfile(moov, stsd) : undefined;
+      if (profile !== undefined && !BROWSER_AVC_PROFILES.has(profile)) {
+        // Screen recorders (OBS "lossless", 4:4:4 or 10-bit settings) write these; browsers show nothing.
+        out.push(makeFinding('media.codec.unsupported', `${entry}: the video is H.264 ${AVC_PROFILE_NAMES[profile] ?? `profile ${profile}`}, which browsers do not decode; re-encode as H.264 High 8-bit 4:2:0 (ffmpeg -c:v libx264 -pix_fmt yuv420p)`, { entry }));
       }
     } else if (handler === 'soun' && !GOOD_AUDIO.has(fourcc)) {
       out.push(makeFinding('media.codec.unsupported', `${entry}: the audio codec "${fourcc}" does not play in browsers; re-encode as AAC (ffmpeg -c:a aac)`, { entry }));

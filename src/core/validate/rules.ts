@@ -112,7 +112,7 @@ export const RULES: readonly RuleDef[] = [
 
   // Media, with --deep.
   rule('media.mp4.malformed', 'error', 'MP4/M4A/M4V files have a readable box structure with a moov box', 'all', PKG, true),
-  rule('media.codec.unsupported', 'error', 'Video is H.264 (or VP8/VP9/AV1), audio AAC (or MP3/Opus): what every browser plays (HEVC is a warning)', 'all', PKG, true),
+  rule('media.codec.unsupported', 'error', 'Video is H.264 8-bit 4:2:0 (Baseline/Main/High) or VP8/VP9/AV1, audio AAC, MP3 or Opus: what every browser plays (HEVC is a warning)', 'all', PKG, true),
   rule('media.mp4.not-faststart', 'warning', 'moov comes before mdat (faststart), so playback starts before the whole file is downloaded', 'all', PKG, true),
   rule('media.duration.unreadable', 'error', 'The media duration is readable and greater than zero', 'all', PKG, true),
 ];

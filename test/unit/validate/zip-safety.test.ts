@@ -141,6 +141,7 @@ describe('--deep media checks (real ffmpeg output)', () => {
       'faststart.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-movflags', '+faststart'],
       'moov-at-end.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac'],
       'mpeg4-part2.mp4': ['-c:v', 'mpeg4', '-c:a', 'aac', '-movflags', '+faststart'],
+      'yuv444.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv444p', '-c:a', 'aac', '-movflags', '+faststart'],
     };
     for (const [name, args] of Object.entries(variants)) {
       const out = path.join(tmp.dir, `media-${name}`);
@@ -164,6 +165,12 @@ describe('--deep media checks (real ffmpeg output)', () => {
     const r = await check(pkg('a.mp4', media['mpeg4-part2.mp4']!), true);
     expect(errorIds(r)).toEqual(['media.codec.unsupported']);
     expect(r.findings[0]?.message).toMatch(/mp4v/);
+  });
+
+  it('H.264 High 4:4:4 (a screen-recorder setting browsers cannot decode): a codec error', async () => {
+    const r = await check(pkg('a.mp4', media['yuv444.mp4']!), true);
+    expect(errorIds(r)).toEqual(['media.codec.unsupported']);
+    expect(r.findings[0]?.message).toMatch(/High 4:4:4 Predictive/);
   });
 
   it('a truncated file and a zero duration are caught; without --deep nothing is read', async () => {
