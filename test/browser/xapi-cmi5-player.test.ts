@@ -236,4 +236,68 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
       await lrs.stop();
     }
   });
+  it('xapi: the LRS goes down for 30 s while the real player keeps playing; nothing is lost or duplicated once it is back', { timeout: 180_000 }, async () => {
+    const lrs = await startLrs();
+    const page = await browser.newPage();
+    const consoleLines: string[] = [];
+    page.on('console', (m) => consoleLines.push(m.text()));
+    try {
+      const { url } = launchXapi(lrs, { launchUrl: new URL('index.html', sites.xapi?.url).toString(), activityId: IRI });
+      await page.goto(url);
+      await page.waitForFunction(() => Boolean((globalThis as unknown as PlayerGlobal).lessonkit?.player));
+      const setRate = (rate: number) =>
+        page.evaluate(async (rate) => {
+          const v = (globalThis as unknown as PlayerGlobal).document.querySelector('video.lk-video');
+          if (!v) throw new Error('no video');
+          v.muted = true;
+          v.defaultPlaybackRate = rate;
+          v.playbackRate = rate;
+          await v.play();
+        }, rate);
+      await setRate(2);
+      await waitFor(() => receivedStatements(lrs).some((s) => verbOf(s) === 'https://w3id.org/xapi/video/verbs/played'), 'the first played statement');
+      const port = lrs.port;
+      const before = lrs.stored.length;
+
+      await lrs.stop();
+      const downAt = Date.now();
+      await new Promise((r) => setTimeout(r, 30_000));
+      // The lesson went on: a minute of video at 2x, so at least one segment was completed meanwhile.
+      const overall = await page.evaluate(() => (globalThis as unknown as PlayerGlobal).lessonkit!.player!.summary().overall);
+      expect(overall).toBeGreaterThan(0.3);
+      expect(lrs.stored).toHaveLength(before);
+      const upAt = Date.now();
+      await lrs.start();
+      expect(lrs.port).toBe(port);
+
+      await setRate(4);
+      await page.waitForFunction(() => (globalThis as unknown as PlayerGlobal).lessonkit?.player?.summary().completed === true, undefined, { timeout: 90_000 });
+      await page.click('.lk-exit');
+      await waitFor(() => receivedStatements(lrs).some((s) => verbOf(s) === 'http://adlnet.gov/expapi/verbs/terminated'), 'terminated', 30_000);
+
+      const sent = receivedStatements(lrs);
+      const about = (s: S) => (s.object as { id: string }).id;
+      const during = sent.filter((s) => Date.parse(String(s.timestamp)) >= downAt && Date.parse(String(s.timestamp)) < upAt);
+      expect(during.length).toBeGreaterThan(0); // made while the LRS was down, delivered after
+      expect(during.some((s) => verbOf(s) === 'http://adlnet.gov/expapi/verbs/completed')).toBe(true);
+      expect(new Set(sent.map((s) => s.id)).size).toBe(sent.length);
+      const times = sent.map((s) => Date.parse(String(s.timestamp)));
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      expect(verbOf(sent[0] as S)).toBe('http://adlnet.gov/expapi/verbs/initialized');
+      expect(verbOf(sent.at(-1) as S)).toBe('http://adlnet.gov/expapi/verbs/terminated');
+      expect(sent.filter((s) => verbOf(s) === 'http://adlnet.gov/expapi/verbs/completed' && about(s) === IRI)).toHaveLength(1);
+      const videoCompleted = sent.filter((s) => verbOf(s) === 'http://adlnet.gov/expapi/verbs/completed' && about(s) !== IRI).map(about);
+      expect(videoCompleted).toEqual([
+        `${IRI}/lessons/mobile-access/segments/portal-status`,
+        `${IRI}/lessons/mobile-access/segments/enable-mobile`,
+        `${IRI}/lessons/share-link/segments/share-link`,
+      ]);
+      expect(invalidStatements(sent)).toEqual([]);
+      expect(consoleLines.filter((l) => /dropped/.test(l))).toEqual([]);
+      expect(consoleLines.some((l) => /retrying in/.test(l))).toBe(true);
+    } finally {
+      await page.close();
+      await lrs.stop();
+    }
+  });
 });
