@@ -45,7 +45,7 @@ export const RULES: readonly RuleDef[] = [
   rule('zip.entry.case-collision', 'error', 'No two entry names differ only by letter case (one overwrites the other on Windows and macOS)', 'all', ZIP),
   rule('zip.entry.encrypted', 'error', 'No entry is encrypted (LMSs cannot read encrypted entries)', 'all', ZIP),
   rule('zip.entry.unsupported-method', 'error', 'Entries are stored or deflated (the only methods every LMS unzipper reads)', 'all', ZIP),
-  rule('zip.entry.non-utf8-name', 'error', 'Entry names with non-ASCII characters are UTF-8 and carry the UTF-8 flag', 'all', ZIP),
+  rule('zip.entry.non-utf8-name', 'error', 'Entry names with non-ASCII characters are UTF-8 and carry the UTF-8 flag (UTF-8 without the flag is a warning)', 'all', ZIP),
   rule('zip.entry.compression-ratio', 'error', 'No entry expands more than 100 times (and to 1 MiB or more): a zip-bomb signal', 'all', ZIP),
   rule('zip.entry.overlap', 'error', 'Entries do not share or overlap their data (a zip-bomb technique)', 'all', ZIP),
   rule('zip.size.declared-too-large', 'error', 'The declared uncompressed size of the package is at most 16 GiB', 'all', ZIP),

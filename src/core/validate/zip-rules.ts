@@ -20,10 +20,10 @@ const CAP = 50;
 export function checkZipSafety(dir: ZipDirectory): Finding[] {
   const out: Finding[] = [];
   const counts = new Map<string, number>();
-  const push = (id: string, message: string, entry?: string) => {
+  const push = (id: string, message: string, entry?: string, severity?: 'warning') => {
     const n = (counts.get(id) ?? 0) + 1;
     counts.set(id, n);
-    if (n <= CAP) out.push(makeFinding(id, message, entry === undefined ? undefined : { entry }));
+    if (n <= CAP) out.push(makeFinding(id, message, entry === undefined ? undefined : { entry }, severity));
   };
   for (const p of dir.problems) push('zip.central-directory.corrupt', `the zip is damaged: ${p}; re-create it with a standard zip tool`);
   if (dir.problems.length > 0 && dir.entries.length === 0) return out;
@@ -44,7 +44,7 @@ export function checkZipSafety(dir: ZipDirectory): Finding[] {
     if (e.isSymlink) push('zip.entry.symlink', `entry ${shown} is a symbolic link; extracted, it can point at files outside the package. Replace it with the real file`, n);
     if (e.encrypted) push('zip.entry.encrypted', `entry ${shown} is encrypted; LMSs cannot read it. Zip without a password`, n);
     else if (e.method !== 0 && e.method !== 8) push('zip.entry.unsupported-method', `entry ${shown} uses compression method ${e.method}${methodName(e.method)}; LMS unzippers read only stored (0) and deflate (8). Re-zip with deflate`, n);
-    if (e.nameProblem) push('zip.entry.non-utf8-name', `entry ${shown} ${e.nameProblem}; rename it to ASCII or re-zip with a tool that sets the UTF-8 flag`, n);
+    if (e.nameProblem) push('zip.entry.non-utf8-name', `entry ${shown} ${e.nameProblem}; rename it to ASCII or re-zip with a tool that sets the UTF-8 flag`, n, e.nameProblemMinor ? 'warning' : undefined);
     const first = byName.get(n);
     if (first) push('zip.entry.duplicate', `entry ${shown} appears more than once (records ${first.index + 1} and ${e.index + 1}); unzippers keep either one. Remove the duplicate`, n);
     else {

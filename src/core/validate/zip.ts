@@ -19,6 +19,8 @@ export interface ZipEntry {
   rawName: Buffer;
   /** Why the name encoding is a problem, if it is. */
   nameProblem?: string;
+  /** Set when the name problem is only worth a warning (UTF-8 bytes without the flag). */
+  nameProblemMinor?: boolean;
   /** General-purpose flags. */
   flags: number;
   /** Compression method (0 stored, 8 deflate). */
@@ -98,7 +100,7 @@ function decodeCp437(bytes: Buffer): string {
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-function decodeName(raw: Buffer, flags: number, extra: Buffer): { name: string; problem?: string } {
+function decodeName(raw: Buffer, flags: number, extra: Buffer): { name: string; problem?: string; nameSeverity?: 'warning' } {
   const ascii = raw.every((b) => b < 0x80);
   if (flags & 0x800) {
     try {
@@ -118,13 +120,13 @@ function decodeName(raw: Buffer, flags: number, extra: Buffer): { name: string; 
       }
     }
   }
-  let name: string;
   try {
-    name = utf8Strict.decode(raw);
+    // UTF-8 without the flag (macOS Archive Utility writes these): readable by most unzippers,
+    // garbled by Windows tools, which assume CP437. Worth fixing, not fatal.
+    return { name: utf8Strict.decode(raw), problem: 'is UTF-8 but lacks the UTF-8 flag, so Windows tools read it as CP437 and garble it', nameSeverity: 'warning' };
   } catch {
-    name = decodeCp437(raw);
+    return { name: decodeCp437(raw), problem: 'is not UTF-8 (a legacy code page) and has no UTF-8 flag, so unzippers disagree on the name and hrefs cannot match it' };
   }
-  return { name, problem: 'has non-ASCII bytes but no UTF-8 flag, so unzippers disagree on it (Windows reads it as CP437, others as UTF-8)' };
 }
 
 function* extraFields(extra: Buffer): Generator<{ id: number; data: Buffer }> {
@@ -239,7 +241,7 @@ export async function readZipDirectory(fh: FileHandle): Promise<ZipDirectory> {
         problems.push(`entry "${rawName.toString('latin1')}" needs a zip64 extra field that is missing or too short`);
       }
     }
-    const { name, problem } = decodeName(rawName, flags, extra);
+    const { name, problem, nameSeverity } = decodeName(rawName, flags, extra);
     const host = madeBy >> 8;
     const mode = externalAttributes >>> 16;
     const unixHost = host === 3 || host === 19;
@@ -258,6 +260,7 @@ export async function readZipDirectory(fh: FileHandle): Promise<ZipDirectory> {
       encrypted: (flags & 0x41) !== 0,
     };
     if (problem) entry.nameProblem = problem;
+    if (nameSeverity === 'warning') entry.nameProblemMinor = true;
     if (localHeaderOffset >= 0 && compressedSize >= 0 && localHeaderOffset + 30 + nameLen + compressedSize > cdOffset) {
       problems.push(`entry "${name}" claims data (offset ${localHeaderOffset}, ${compressedSize} bytes) beyond the start of the central directory`);
     }

@@ -71,6 +71,12 @@ describe('crafted unsafe zips: one rule each, nothing extracted', () => {
     assertNothingEscaped();
   });
 
+  it('UTF-8 names without the flag (macOS Archive Utility) are a warning, not an error', async () => {
+    const r = await check(buildZip([...GOOD, { name: Buffer.from('caf\u00e9.txt', 'utf8'), data: 'x', flags: 0 }]));
+    expect(errorIds(r)).toEqual([]);
+    expect(r.findings.map((f) => [f.ruleId, f.severity, f.location?.entry])).toEqual([['zip.entry.non-utf8-name', 'warning', 'caf\u00e9.txt']]);
+  });
+
   it('overlapping entries (the non-recursive zip-bomb technique)', async () => {
     const r = await check(buildZip([...GOOD, { name: `${MARK}-a.txt`, data: 'shared data' }, { name: `${MARK}-b.txt`, data: 'shared data', shareDataOf: 2 }]));
     expect(errorIds(r)).toEqual(['zip.entry.overlap']);
