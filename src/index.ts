@@ -44,3 +44,8 @@ export { trimRecording } from './core/media/trim.js';
 export type { TrimRecordingOptions, TrimRecordingResult } from './core/media/trim.js';
 export { splitRecording } from './core/media/split.js';
 export type { SplitRecordingOptions, SplitRecordingResult } from './core/media/split.js';
+export { buildCourse, resolveTargets } from './core/package/build.js';
+export type { BuildCourseOptions, BuildCourseResult, BuiltBundle } from './core/package/build.js';
+export { PACKAGE_TARGETS, getPackageTarget } from './core/package/targets/index.js';
+export type { PackageTarget, PackageTargetName, BundleFile, TargetInput, TargetOutput, Descriptor, LaunchPageOptions } from './core/package/targets/types.js';
+export type { PlayerConfig, PlayerLesson, PlayerSegment, PlayerMaterial } from './core/player-build/config.js';

@@ -298,7 +298,14 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     const start = Math.max(0, position);
     const seekAndPlay = () => {
       if (start > 0 && start < (Number.isFinite(video.duration) ? video.duration : Infinity)) video.currentTime = start;
-      if (play) void video.play().catch(() => undefined);
+      if (play) {
+        // Browsers may refuse to start playback without a click (autoplay policies, some LMS
+        // frames): say so instead of leaving a paused video that looks stuck.
+        video.play().catch((err: unknown) => {
+          if ((err as { name?: string } | undefined)?.name !== 'NotAllowedError') return;
+          segmentTitle.textContent = `Video ${state.segment + 1} of ${lesson.segments.length}: ${seg.title} \u2013 press Play to start`;
+        });
+      }
     };
     video.addEventListener('loadedmetadata', seekAndPlay, { once: true });
     updateButtons();

@@ -72,7 +72,7 @@ export interface TestLms {
   /** Root URL of each extracted package, by target (`scorm12`, `scorm2004-4th`, `web`...). */
   packageUrl(target: string, page?: string): string;
   /** Opens the LMS page and launches the SCO (a fresh attempt unless `saved` is given). */
-  launch(page: Page, flavour: Flavour, target: string, saved?: unknown, failSet?: string): Promise<Frame>;
+  launch(page: Page, flavour: Flavour, target: string, saved?: unknown, failSet?: string, launchPage?: string): Promise<Frame>;
   cleanup(): Promise<void>;
 }
 
@@ -103,11 +103,11 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
   return {
     server,
     packageUrl,
-    async launch(page, flavour, target, saved, failSet) {
+    async launch(page, flavour, target, saved, failSet, launchPage) {
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
       await page.evaluate(
         ([f, s, src, fail]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown, d: unknown): void } }).lms.launch(f, s, src, fail),
-        [flavour, saved ?? null, packageUrl(target), failSet ?? null] as const,
+        [flavour, saved ?? null, packageUrl(target, launchPage), failSet ?? null] as const,
       );
       const frame = await waitForFrame(page);
       await frame.waitForFunction(() => Boolean((globalThis as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
