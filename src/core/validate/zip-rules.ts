@@ -49,10 +49,11 @@ export function checkZipSafety(dir: ZipDirectory): Finding[] {
     if (first) push('zip.entry.duplicate', `entry ${shown} appears more than once (records ${first.index + 1} and ${e.index + 1}); unzippers keep either one. Remove the duplicate`, n);
     else {
       byName.set(n, e);
+      // Folders that differ by case merge harmlessly on extraction; only files overwrite each other.
       const folded = n.normalize('NFC').toLowerCase();
-      const other = byFolded.get(folded);
+      const other = e.isDirectory ? undefined : byFolded.get(folded);
       if (other) push('zip.entry.case-collision', `entries ${JSON.stringify(other.name)} and ${shown} differ only in letter case; on Windows and macOS one overwrites the other. Rename one`, n);
-      else byFolded.set(folded, e);
+      else if (!e.isDirectory) byFolded.set(folded, e);
     }
     if (e.uncompressedSize >= RATIO_MIN_SIZE && (e.compressedSize === 0 || e.uncompressedSize / e.compressedSize > MAX_RATIO)) {
       const ratio = e.compressedSize === 0 ? 'infinitely' : `${Math.round(e.uncompressedSize / e.compressedSize)} times`;

@@ -71,6 +71,11 @@ describe('crafted unsafe zips: one rule each, nothing extracted', () => {
     assertNothingEscaped();
   });
 
+  it('folders that differ only by case are not a collision (they merge on extraction)', async () => {
+    const r = await check(buildZip([...GOOD, { name: 'Images/', externalAttr: (0o040755 << 16) >>> 0 }, { name: 'images/', externalAttr: (0o040755 << 16) >>> 0 }, { name: 'images/a.png', data: 'x' }]));
+    expect(r.findings).toEqual([]);
+  });
+
   it('UTF-8 names without the flag (macOS Archive Utility) are a warning, not an error', async () => {
     const r = await check(buildZip([...GOOD, { name: Buffer.from('caf\u00e9.txt', 'utf8'), data: 'x', flags: 0 }]));
     expect(errorIds(r)).toEqual([]);
