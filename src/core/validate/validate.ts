@@ -30,14 +30,16 @@ const NOT_AT_ROOT: Record<DescriptorKind, string> = { imsmanifest: 'scorm.manife
 const MAX_SCHEMA_FINDINGS = 50;
 
 /** The phases of a run; a rule counts as checked only when its phase ran. */
-type Phase = 'zip' | 'placement' | 'descriptor' | 'deep';
+type Phase = 'zip' | 'placement' | 'descriptor' | 'semantic' | 'deep';
 
 function phaseOf(ruleId: string): Phase {
   const r = getRule(ruleId);
   if (r.deep) return 'deep';
   if (ruleId.startsWith('zip.') || ruleId.startsWith('folder.')) return 'zip';
   if (ruleId.startsWith('package.') || ruleId.endsWith('.not-at-root') || ruleId === 'xapi.descriptor.multiple') return 'placement';
-  return 'descriptor';
+  // Reading and parsing the descriptor; everything after needs a parsed document.
+  if (ruleId === 'xml.encoding' || ruleId === 'xml.entity-declaration' || ruleId === 'xml.not-well-formed') return 'descriptor';
+  return 'semantic';
 }
 
 const baseName = (name: string) => name.split(/[\\/]/).pop() ?? name;
@@ -203,6 +205,7 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
       hint: 'Pass imsmanifest.xml, cmi5.xml or tincan.xml, or the package zip or folder.',
     });
   }
+  phases.add('semantic');
   const files = source.kind === 'descriptor' ? undefined : new FileIndex(source.files);
   const text = parsed.text!;
   if (kind === 'imsmanifest') {

@@ -336,6 +336,10 @@ describe('XML safety and well-formedness', () => {
     expect(errorIds(r)).toEqual(['xml.not-well-formed']);
     expect(findingsOf(r, 'xml.not-well-formed')[0]?.location).toMatchObject({ entry: 'imsmanifest.xml', line: lineOf(MANIFEST_2004, '<title>Lesson 1</title>') });
     expect(findingsOf(r, 'xml.not-well-formed')[0]?.location?.column).toBeGreaterThan(10);
+    // Rules that need a parsed manifest did not run, so they are not reported as checked (JUnit).
+    expect(r.rulesChecked).toContain('xml.not-well-formed');
+    expect(r.rulesChecked).not.toContain('scorm.identifier.duplicate');
+    expect(r.rulesChecked).not.toContain('xml.schema-invalid');
     expect(r.standard).toBe('scorm2004-4th');
   });
 
