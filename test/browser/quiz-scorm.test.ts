@@ -4,11 +4,12 @@
  * score, answering wrong records failed, and every answer is stored as an interaction in the
  * standard's own format. The quiz is worked with the keyboard and axe-core finds nothing in it.
  */
-import { writeFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli.js';
 import { DEFAULT_COURSE_YAML } from '../helpers/media-course.js';
 import { launchChromium } from './xapi-harness.js';
 import { lmsValue, startTestLms, type Flavour, type TestLms } from './scorm-lms.js';
@@ -42,7 +43,10 @@ questions:
     accept: [Ctrl+O, Control+O]
 `;
 
-const YAML = DEFAULT_COURSE_YAML.replace('  watchedPercent: 90\n', '  watchedPercent: 90\n  masteryScore: 75\n').replace('    workbook: workbooks/intro.md\n', '    workbook: workbooks/intro.md\n    quiz: quizzes/intro.yaml\n');
+const YAML = DEFAULT_COURSE_YAML.replace('  watchedPercent: 90\n', '  watchedPercent: 90\n  masteryScore: 75\n').replace(
+  '    workbook: workbooks/intro.md\n',
+  '    workbook: workbooks/intro.md\n    attachments: [files/checklist.pdf]\n    quiz: quizzes/intro.yaml\n',
+);
 
 interface Case {
   flavour: Flavour;
@@ -67,6 +71,8 @@ beforeAll(async () => {
       prepare: async (dir) => {
         await mkdir(path.join(dir, 'quizzes'), { recursive: true });
         await writeFile(path.join(dir, 'quizzes/intro.yaml'), QUIZ);
+        await mkdir(path.join(dir, 'files'), { recursive: true });
+        await copyFile(path.join(REPO, 'fixtures/sample-course/files/mobile-access-checklist.pdf'), path.join(dir, 'files/checklist.pdf'));
       },
     }),
   ]);
@@ -79,6 +85,11 @@ afterAll(async () => {
 async function newPage(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 950 } });
   const errors: string[] = [];
+  // The course and lesson titles carry XSS probes (<script>alert(...)): no dialog may ever open.
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   page.on('pageerror', (e) => errors.push(e.message));
   // Failed writes and failed reporting; reads of elements a fresh attempt has not set yet are not errors here.
   page.on('console', (m) => {
@@ -194,8 +205,21 @@ describe.each(CASES)('knowledge check in $target (scorm-again)', (c) => {
     const suspend = await lmsValue(page, 'cmi.suspend_data');
     // Resume data: lesson 1's quiz taken twice, last score 100% (x100, base 36); lesson 2 has none.
     expect(suspend.split('~')[5]).toBe(`2-${(10000).toString(36)},`);
-    expect(errors).toEqual([]);
+
+    // A new session resumes with the result: no fresh form, no attempt left to use.
+    const saved =
+      c.flavour === 'scorm12'
+        ? { core: { lesson_status: 'passed', entry: 'resume' }, suspend_data: suspend }
+        : { completion_status: 'incomplete', success_status: 'passed', entry: 'resume', suspend_data: suspend };
     await page.close();
+    const second = await newPage();
+    const again = await lms.launch(second.page, c.flavour, c.target, saved);
+    expect(await again.locator('section.lk-quiz form').textContent()).toBe('You have passed this knowledge check.');
+    expect(await again.locator('.lk-quiz-result').textContent()).toBe('Your score: 100% (pass mark 75%). Passed.');
+    expect(await again.locator('.lk-quiz-intro').textContent()).toBe('4 questions. Pass mark: 75%. Attempts: 2 (0 left).');
+    expect(await again.locator('.lk-quiz-retry').isHidden()).toBe(true);
+    expect([...errors, ...second.errors]).toEqual([]);
+    await second.page.close();
   });
 });
 
@@ -219,6 +243,30 @@ describe('knowledge check accessibility', () => {
     expect(await run()).toEqual([]);
     // The quiz title is the author's text: shown literally.
     expect(await frame.locator('section.lk-quiz h3').textContent()).toBe('Check <b>yourself</b>');
+    await page.close();
+  });
+
+  it('lists the lesson materials with type and size, and the XSS probes in the titles show as text', async () => {
+    const { page, errors } = await newPage();
+    const frame = await lms.launch(page, 'scorm2004', 'scorm2004-4th');
+    const links = await frame.locator('.lk-materials a').evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    expect(links).toEqual([
+      ['Workbook: Workbook', 'materials/workbooks/intro.html'],
+      ['Download: checklist.pdf (PDF, 1.4 KB)', 'materials/files/checklist.pdf'],
+    ]);
+    expect(await frame.locator('h1.lk-course-title').textContent()).toBe('Demo <script>alert(1)</script> & more');
+    expect(await frame.locator('.lk-lesson-name').first().textContent()).toBe('Intro </script><script>alert(2)</script>');
+    // The workbook page the link opens renders with the same titles as text, and no script at all.
+    const wb = await browser.newPage();
+    wb.on('dialog', (d) => {
+      errors.push(`workbook dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    await wb.goto(new URL('materials/workbooks/intro.html', frame.url()).toString());
+    expect(await wb.locator('.lk-context').textContent()).toBe('WorkbookDemo <script>alert(1)</script> & more · Intro </script><script>alert(2)</script>');
+    expect(await wb.evaluate(() => (globalThis as unknown as { document: { scripts: unknown[] } }).document.scripts.length)).toBe(0);
+    await wb.close();
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
