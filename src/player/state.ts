@@ -71,7 +71,9 @@ export function encodeState(state: PlayerState, fingerprint: string, limit: numb
     const text = head + segments.map(encodeSegment).join(',') + tail;
     if (text.length <= limit) return text;
     // Drop the shortest partial ranges first (the least watched time lost per character saved),
-    // in one sorted pass; each range saves at least its own characters, so a few passes suffice.
+    // in one sorted pass. A range costs its characters plus the `.` that joins it to its
+    // neighbour; counting that `.` for the last range of a segment over-estimates by one, so a
+    // pass may fall a little short (the loop runs again) but never drops more than it must.
     const candidates: { seg: number; range: Range; len: number; chars: number }[] = [];
     segments.forEach((entry, seg) => {
       if (entry === true) return;
@@ -87,7 +89,7 @@ export function encodeState(state: PlayerState, fingerprint: string, limit: numb
     for (const c of candidates) {
       if (excess <= 0) break;
       drop.add(c.range);
-      excess -= Math.max(1, c.chars);
+      excess -= c.chars + 1;
     }
     for (let i = 0; i < segments.length; i += 1) {
       const entry = segments[i];

@@ -69,6 +69,8 @@ window.lms = {
 /** The test LMS, the served packages and helpers. */
 export interface TestLms {
   server: StaticServer;
+  /** The served folder: `pkg/<target>/` holds each extracted package, `lms/` the LMS page. */
+  siteDir: string;
   /** Root URL of each extracted package, by target (`scorm12`, `scorm2004-4th`, `web`...). */
   packageUrl(target: string, page?: string): string;
   /** Opens the LMS page and launches the SCO (a fresh attempt unless `saved` is given). */
@@ -102,6 +104,7 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
   const packageUrl = (target: string, page = 'index.html') => `${server.url}pkg/${target}/${page}`;
   return {
     server,
+    siteDir: site,
     packageUrl,
     async launch(page, flavour, target, saved, failSet, launchPage) {
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);

@@ -176,6 +176,23 @@ describe.each(CASES)('$target when the LMS refuses a call', (c) => {
   });
 });
 
+describe.each(CASES)('$target when the page is hidden', (c) => {
+  it('commits at once (a hidden LMS tab may never come back), without finishing the session', async () => {
+    const page = await newPage();
+    const frame = await lms.launch(page, c.flavour, c.target);
+    const before = (await lmsLog(page)).commits;
+    await frame.evaluate(() => {
+      const d = (globalThis as unknown as { document: { dispatchEvent(e: unknown): void } }).document;
+      Object.defineProperty(d, 'visibilityState', { value: 'hidden', configurable: true });
+      d.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('visibilitychange'));
+    });
+    const after = await lmsLog(page);
+    expect(after.commits).toBe(before + 1);
+    expect(after.finished).toBe(0);
+    await page.close();
+  });
+});
+
 describe('a SCORM package opened without an LMS', () => {
   it('says on the page that no LMS was found instead of showing a blank page', async () => {
     const page = await newPage();

@@ -62,6 +62,10 @@ describe('resume state encoding', () => {
     expect(back).toBeDefined();
     expect(back?.lesson).toBe(29);
     expect(back?.segment).toBe(9);
+    // It uses the space: only as many ranges are dropped as needed to fit.
+    expect(text.length).toBeGreaterThan(4096 - 50);
+    const keptRanges = back?.segments.reduce((n, s) => n + (s === true ? 0 : s.length), 0) ?? 0;
+    expect(keptRanges).toBeGreaterThan(400);
     // Trimming drops ranges (under-counts), never invents watched time.
     for (let i = 0; i < segments.length; i += 1) {
       const kept = back?.segments[i];
