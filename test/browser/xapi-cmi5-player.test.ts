@@ -266,6 +266,14 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
       const overall = await page.evaluate(() => (globalThis as unknown as PlayerGlobal).lessonkit!.player!.summary().overall);
       expect(overall).toBeGreaterThan(0.3);
       expect(lrs.stored).toHaveLength(before);
+      // What waits is kept in localStorage, not only in memory (a reload would resend it).
+      const queued = await page.evaluate(() => {
+        const ls = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } }).localStorage;
+        let items = 0;
+        for (let i = 0; i < ls.length; i++) if (ls.key(i)?.startsWith('lessonkit:xapi:')) items += (JSON.parse(ls.getItem(ls.key(i) ?? '') ?? '[]') as unknown[]).length;
+        return items;
+      });
+      expect(queued).toBeGreaterThan(0);
       const upAt = Date.now();
       await lrs.start();
       expect(lrs.port).toBe(port);
