@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bframeArgs,
   concatList,
   loudnessGain,
   parseLoudness,
@@ -10,6 +9,7 @@ import {
   parseSilences,
   smartPartCopyArgs,
   smartPartEncodeArgs,
+  smartX264Args,
   stderrTail,
   transcodeArgs,
   webSize,
@@ -80,9 +80,9 @@ describe('smart-cut parts', () => {
     expect(after(a, '-bf')).toBe('3');
   });
   it('matches each reorder delay', () => {
-    expect(bframeArgs(0)).toEqual(['-bf', '0']);
-    expect(bframeArgs(1)).toEqual(['-bf', '1', '-x264-params', 'b-pyramid=none']);
-    expect(bframeArgs(2)).toEqual(['-bf', '3', '-x264-params', 'b-pyramid=normal']);
+    expect(smartX264Args(0)).toEqual(['-preset', 'ultrafast', '-bf', '0', '-x264-params', 'cabac=1:8x8dct=1:deblock=1:b-adapt=0']);
+    expect(smartX264Args(1)).toEqual(['-preset', 'ultrafast', '-bf', '1', '-x264-params', 'cabac=1:8x8dct=1:deblock=1:b-adapt=0:b-pyramid=none']);
+    expect(smartX264Args(2)).toEqual(['-preset', 'ultrafast', '-bf', '3', '-x264-params', 'cabac=1:8x8dct=1:deblock=1:b-adapt=0:b-pyramid=normal']);
   });
   it('copies from just after the keyframe, compensating ffmpeg’s B-frame seek heuristic', () => {
     const c = smartPartCopyArgs('in.mp4', 'mid.ts', 2, 1 / 120, 120, true);
