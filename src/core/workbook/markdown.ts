@@ -48,6 +48,8 @@ export interface MarkdownReference {
   url: string;
   /** 1-based line. */
   line: number;
+  /** For images: the alt text as plain text. */
+  alt?: string;
   /** Set by the caller: the URL to write, or `null` to drop the link/image and keep its text. */
   resolved?: string | null;
   /** Set by the caller for images: intrinsic size for width/height. */
@@ -305,7 +307,7 @@ function cleanInline(inline: Token, blockLine: number, problems: MarkdownProblem
       references.push(ref);
       child.meta = { ...(child.meta ?? {}), ref };
     } else if (child.type === 'image') {
-      const ref: MarkdownReference = { kind: 'image', url: String(child.attrGet('src') ?? ''), line };
+      const ref: MarkdownReference = { kind: 'image', url: String(child.attrGet('src') ?? ''), line, alt: inlineText(child) };
       references.push(ref);
       child.meta = { ...(child.meta ?? {}), ref };
       // An image's alt text can hold raw HTML and links of its own: clean those too.

@@ -429,6 +429,8 @@ async function resolveReference(ref: MarkdownReference, c: ResolveContext): Prom
   const fragment = url.fragment ? `#${encodeURIComponent(decodePath(url.fragment) ?? url.fragment)}` : '';
 
   if (ref.kind === 'image') {
+    // Empty alt text marks an image as decoration: screen readers skip it (WCAG 1.1.1).
+    if (!ref.alt) warn(`image ${JSON.stringify(decoded)} has no alt text, so screen readers skip it`, 'describe what the image shows: ![The Open dialog with Mobile selected](...)');
     const ext = path.extname(abs).toLowerCase();
     if (!IMAGE_EXTENSIONS.includes(ext)) {
       fail(`image ${JSON.stringify(decoded)} is not a PNG, JPEG, GIF, WebP or SVG image`, 'export the picture as PNG or JPEG, or link the file instead of showing it');

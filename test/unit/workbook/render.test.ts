@@ -178,6 +178,14 @@ describe('renderMaterials', () => {
     expect(r.warnings).toEqual([expect.stringMatching(/^workbooks\/intro\.md:3 {2}link to #top: there is no heading/)]);
   });
 
+  it('warns about an image without alt text, with its line', async () => {
+    await write('course.yaml', COURSE('    workbook: workbooks/intro.md'));
+    await write('workbooks/intro.md', '# T\n\n![](img/a.png)\n');
+    await write('workbooks/img/a.png', png(2, 2));
+    const r = await render();
+    expect(r.warnings).toEqual([expect.stringMatching(/^workbooks\/intro\.md:3 {2}image "img\/a\.png" has no alt text/)]);
+  });
+
   it('refuses links that leave the course folder and absolute paths', async () => {
     await write('course.yaml', COURSE('    workbook: workbooks/intro.md'));
     await write('workbooks/intro.md', '# T\n\n[out](../../etc/passwd)\n\n[abs](/etc/passwd)\n');
