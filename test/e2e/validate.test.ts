@@ -1,10 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../src/core/validate/rules.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { MANIFEST_2004, scorm2004Package, xapiPackage, zipFiles } from '../unit/validate/helpers/packages.js';
+import { craftedCases, GOOD_ENTRIES } from '../unit/validate/helpers/crafted.js';
 import { buildZip } from '../unit/validate/helpers/zip-writer.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -57,6 +61,23 @@ describe('lessonkit validate (built CLI)', () => {
     expect(doc.packages[0]!.findings.map((f) => f.ruleId)).toEqual(['zip.entry.path-traversal']);
     for (const dir of [tmp.dir, path.dirname(tmp.dir), path.dirname(path.dirname(tmp.dir))]) {
       await expect(readFile(path.join(dir, 'lessonkit-e2e-slip.txt'))).rejects.toThrow(/ENOENT/);
+    }
+  });
+
+  it('every crafted unsafe zip: exit 1 with its own rule id, and nothing written outside the working folder', async () => {
+    const mark = `lessonkit-e2e-${randomBytes(6).toString('hex')}`;
+    const work = path.join(tmp.dir, 'crafted');
+    await mkdir(work);
+    const cases = craftedCases(mark);
+    for (const [i, [, extra]] of cases.entries()) await writeFile(path.join(work, `c${i}.zip`), buildZip([...GOOD_ENTRIES, ...extra]));
+    for (const [i, [name, , rule]] of cases.entries()) {
+      const r = await runCli(['validate', `c${i}.zip`, '--reporter', 'json'], { cwd: work });
+      const ids = (JSON.parse(r.stdout) as { packages: { findings: { ruleId: string; severity: string }[] }[] }).packages[0]!.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
+      expect({ name, code: r.code, has: ids.includes(rule) }).toEqual({ name, code: 1, has: true });
+    }
+    expect((await readdir(work)).sort()).toEqual(cases.map((_, i) => `c${i}.zip`).sort());
+    for (const dir of [work, tmp.dir, path.dirname(tmp.dir), tmpdir(), '/tmp', 'C:/Windows', path.join(work, 'assets')]) {
+      expect(existsSync(path.join(dir, `${mark}.txt`)) || existsSync(path.join(dir, mark))).toBe(false);
     }
   });
 
