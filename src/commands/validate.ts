@@ -50,7 +50,15 @@ export function registerValidate(program: Command): void {
       const text = formatReport(result, reporter, { paint: flags.outputFile ? noPaint : paint, strict: flags.strict });
       if (flags.outputFile) {
         const file = path.resolve(env.cwd, flags.outputFile);
-        await writeFileAtomic(file, text.endsWith('\n') ? text : text + '\n');
+        try {
+          await writeFileAtomic(file, text.endsWith('\n') ? text : text + '\n');
+        } catch (err) {
+          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+            code: 'E_USAGE',
+            hint: 'Pass --output-file a file path in a folder you can write to.',
+            cause: err,
+          });
+        }
         env.logger.info(`Report written to ${displayPath(file, env.cwd)}: ${result.summary.errors} errors, ${result.summary.warnings} warnings.`);
       } else {
         // Every reporter's text is the whole result (the json reporter's is the CI contract).

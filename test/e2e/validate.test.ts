@@ -132,6 +132,9 @@ describe('lessonkit validate (built CLI)', () => {
     expect(r.stderr).toMatch(/Report written to reports\/validate\.xml/);
     const xml = await readFile(path.join(tmp.dir, 'reports/validate.xml'), 'utf8');
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites/);
+    const dir = await run('good.zip', '--output-file', 'reports');
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toMatch(/Cannot write the report to reports: EISDIR/);
   });
 
   it('--list-rules prints the whole catalogue', async () => {
