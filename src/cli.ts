@@ -88,6 +88,8 @@ function handleError(err: unknown, o: { json: boolean; debug: boolean; logger: R
   }
   if (err instanceof FindingsError) {
     if (err.message) logger.error(err.message);
+    // Commands that printed their own result throw without one; the others still owe --json its one document.
+    if (err.result !== undefined) emitJson({ code: 'E_FINDINGS', message: err.message, result: err.result });
     return 1;
   }
   if (isCancellation(err)) {

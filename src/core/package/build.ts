@@ -137,6 +137,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
           `The ${target.name} package failed validation (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was written:\n${errors
             .map((f) => `  ${f.ruleId}  ${f.location?.entry ?? ''}${f.location?.line ? `:${f.location.line}` : ''}  ${f.message}`)
             .join('\n')}`,
+          { target: target.name, findings: report.findings },
         );
       }
       const findings = report.findings.filter((f) => f.severity === 'warning');
