@@ -168,9 +168,14 @@ describe('trim: bad input fails with one clear line, exit 2, nothing written', (
 });
 
 describe('trim: Ctrl-C', () => {
-  it('kills ffmpeg, removes the partial output and exits 130', async () => {
+  // Encode: one ffmpeg writing the output's temp file. Auto: the smart cut's parallel parts in
+  // their temp folder (head, copy, tail and audio all running).
+  it.each([
+    ['encode', '.interrupted-encode.mp4'],
+    ['auto', '.smartcut-'],
+  ])('--mode %s: kills ffmpeg, removes partial output and exits 130', async (mode, marker) => {
     const before = (await readdir(dir)).sort();
-    const child = spawn(process.execPath, [BIN, 'trim', 'talk.mp4', '--from', '0', '--to', '7', '--out', 'interrupted.mp4', '--mode', 'encode'], {
+    const child = spawn(process.execPath, [BIN, 'trim', 'talk.mp4', '--from', '0.5', '--to', '6.9', '--out', `interrupted-${mode}.mp4`, '--mode', mode], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1', CI: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,10 +185,10 @@ describe('trim: Ctrl-C', () => {
     // Wait until ffmpeg has started writing, then interrupt.
     const started = Date.now();
     while (Date.now() - started < 20_000) {
-      if ((await readdir(dir)).some((f) => f.startsWith('.interrupted.mp4'))) break;
-      await new Promise((r) => setTimeout(r, 50));
+      if ((await readdir(dir)).some((f) => f.startsWith(marker))) break;
+      await new Promise((r) => setTimeout(r, 20));
     }
-    expect((await readdir(dir)).some((f) => f.startsWith('.interrupted.mp4'))).toBe(true);
+    expect((await readdir(dir)).some((f) => f.startsWith(marker))).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
