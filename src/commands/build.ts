@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildCourse } from '../core/package/build.js';
 import { displayPath } from '../utils/fs.js';
 import { commandEnv } from './shared.js';
 
@@ -37,7 +36,7 @@ export function registerBuild(program: Command): void {
     .action(async (course: string | undefined, flags: BuildFlags, cmd: Command) => {
       const env = commandEnv(cmd);
       const cacheDir = flags.cacheDir ?? env.env.LESSONKIT_CACHE_DIR;
-      const result = await buildCourse(
+      const result = await (await import('../core/package/build.js')).buildCourse(
         {
           cwd: env.cwd,
           dir: course ?? '.',

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDoctor } from '../core/doctor/doctor.js';
 import { FindingsError } from '../errors.js';
 import { commandEnv } from './shared.js';
 
@@ -13,6 +12,7 @@ export function registerDoctor(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ lessonkit doctor --json')
     .action(async (opts: { ffmpeg?: string; ffprobe?: string }, cmd: Command) => {
       const env = commandEnv(cmd);
+      const { runDoctor } = await import('../core/doctor/doctor.js');
       const result = await runDoctor({ ffmpeg: opts.ffmpeg, ffprobe: opts.ffprobe, env: env.env, nodeVersion: process.version }, env.ctx);
       const c = env.logger.c;
       env.print(result, (r) =>

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { assertId, initCourse, parseTargets } from '../core/course/scaffold.js';
 import { slugify } from '../core/course/slug.js';
-import { TARGETS } from '../core/course/schema.js';
+import { TARGETS } from '../core/course/targets.js';
 import { UserError } from '../errors.js';
 import { askChoices, askText, type PromptStreams } from '../ui/prompts.js';
 import { commandEnv } from './shared.js';
@@ -22,6 +21,7 @@ export interface InitFlags {
 
 /** Collects the init answers: flag, else prompt (when interactive), else default. */
 export async function collectInitAnswers(flags: InitFlags, interactive: boolean, streams: PromptStreams = {}) {
+  const { assertId, parseTargets } = await import('../core/course/scaffold.js');
   const ask = interactive && !flags.yes;
   const title = flags.title ?? (ask ? await askText('Course title', { required: true }, streams) : undefined);
   if (!title?.trim()) throw new UserError('A course title is needed.', { code: 'E_USAGE', hint: 'Pass --title "Your course title" (prompts are off with --yes, without a terminal, or in CI).' });
@@ -73,6 +73,7 @@ export function registerInit(program: Command): void {
     .action(async (dir: string, flags: InitFlags, cmd: Command) => {
       const env = commandEnv(cmd);
       const answers = await collectInitAnswers(flags, env.interactive);
+      const { initCourse } = await import('../core/course/scaffold.js');
       const result = await initCourse(
         {
           cwd: env.cwd,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { addLesson } from '../core/course/scaffold.js';
 import { UserError } from '../errors.js';
 import { askText } from '../ui/prompts.js';
 import { commandEnv } from './shared.js';
@@ -19,6 +18,7 @@ export function registerLesson(program: Command): void {
       const ask = env.interactive && !flags.yes;
       const title = flags.title ?? (ask ? await askText('Lesson title', { required: true }) : undefined);
       if (!title?.trim()) throw new UserError('A lesson title is needed.', { code: 'E_USAGE', hint: 'Pass --title "Lesson title".' });
+      const { addLesson } = await import('../core/course/scaffold.js');
       const result = await addLesson({ cwd: env.cwd, dir: '.', title, ...(flags.id ? { id: flags.id } : {}) }, env.ctx);
       env.print(result, (r) => [`Added lesson "${r.id}"`, ...r.created.map((f) => `  + ${f}`)].join('\n'));
     });

@@ -1,8 +1,8 @@
 /**
  * Every interactive question lessonkit asks lives here (tests feed answers through
- * `PromptStreams` or mock this one module). Nothing here is called when prompts are off.
+ * `PromptStreams` or mock this one module). Nothing here is called when prompts are off, and
+ * inquirer is only loaded when a question is asked, so the CLI starts fast.
  */
-import { checkbox, input, select } from '@inquirer/prompts';
 
 /** Streams for the prompts; the CLI uses the terminal, tests pass their own. */
 export interface PromptStreams {
@@ -18,7 +18,8 @@ export interface TargetChoice {
 }
 
 /** Asks for a line of text. `validate` returns an error message or true. */
-export function askText(message: string, opts: { default?: string; validate?: (v: string) => string | true; required?: boolean }, streams: PromptStreams = {}): Promise<string> {
+export async function askText(message: string, opts: { default?: string; validate?: (v: string) => string | true; required?: boolean }, streams: PromptStreams = {}): Promise<string> {
+  const { input } = await import('@inquirer/prompts');
   return input(
     {
       message,
@@ -33,7 +34,8 @@ export function askText(message: string, opts: { default?: string; validate?: (v
 }
 
 /** Asks to pick several values. */
-export function askChoices(message: string, choices: TargetChoice[], streams: PromptStreams = {}): Promise<string[]> {
+export async function askChoices(message: string, choices: TargetChoice[], streams: PromptStreams = {}): Promise<string[]> {
+  const { checkbox } = await import('@inquirer/prompts');
   return checkbox(
     { message, choices, required: true, validate: (v: readonly unknown[]) => (v.length ? true : 'Pick at least one (space to select).') },
     streamsContext(streams),
@@ -41,7 +43,8 @@ export function askChoices(message: string, choices: TargetChoice[], streams: Pr
 }
 
 /** Asks to pick one value. */
-export function askOne(message: string, choices: { value: string; name: string }[], streams: PromptStreams = {}): Promise<string> {
+export async function askOne(message: string, choices: { value: string; name: string }[], streams: PromptStreams = {}): Promise<string> {
+  const { select } = await import('@inquirer/prompts');
   return select({ message, choices }, streamsContext(streams));
 }
 

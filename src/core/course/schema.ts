@@ -1,12 +1,8 @@
 import { z } from 'zod';
 
-/** Every packaging target lessonkit knows. `scorm2004` is an alias of `scorm2004-4th`. */
-export const TARGETS = ['scorm12', 'scorm2004-3rd', 'scorm2004-4th', 'scorm2004', 'xapi', 'cmi5', 'web'] as const;
-/** A packaging target as written in course.yaml or `--target`. */
-export type TargetName = (typeof TARGETS)[number];
+import { MOVE_ON, TARGETS } from './targets.js';
 
-/** cmi5 moveOn values (cmi5 spec section 13.1.4). */
-export const MOVE_ON = ['Passed', 'Completed', 'CompletedAndPassed', 'CompletedOrPassed', 'NotApplicable'] as const;
+export { MOVE_ON, TARGETS, type TargetName } from './targets.js';
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const TIME_PATTERN = /^(?:\d+(?:\.\d+)?|(?:\d+:)?[0-5]?\d:[0-5]?\d(?:\.\d{1,6})?)$/;
