@@ -8,9 +8,12 @@ import { appendLesson, editCourseFile } from './edit.js';
 import { COURSE_FILE, loadCourse } from './load.js';
 import { courseJsonSchema, TARGETS, type TargetName } from './schema.js';
 import { slugify } from './slug.js';
+import { quizJsonSchema } from '../workbook/quiz.js';
 
 /** Where scaffolded courses keep the JSON Schema their course.yaml points editors at. */
 export const SCHEMA_FILE = '.lessonkit/course.schema.json';
+/** The JSON Schema the scaffolded quiz files point editors at. */
+export const QUIZ_SCHEMA_FILE = '.lessonkit/quiz.schema.json';
 
 /** Options for {@link initCourse}. All answers are already collected (flags or wizard). */
 export interface InitCourseOptions {
@@ -117,13 +120,14 @@ export async function initCourse(options: InitCourseOptions, ctx: RunContext): P
     [`quizzes/${lessonId}.yaml`, await renderTemplate('scaffold/quiz.yaml.hbs', data)],
     ['.gitignore', await renderTemplate('scaffold/gitignore.hbs', data)],
     [SCHEMA_FILE, JSON.stringify(courseJsonSchema(), null, 2) + '\n'],
+    [QUIZ_SCHEMA_FILE, JSON.stringify(quizJsonSchema(), null, 2) + '\n'],
   ];
   const created: string[] = [];
   const kept: string[] = [];
   await mkdir(path.join(dir, 'recordings'), { recursive: true });
   for (const [rel, content] of files) {
     const abs = path.join(dir, rel);
-    const overwrite = rel === COURSE_FILE || rel === SCHEMA_FILE;
+    const overwrite = rel === COURSE_FILE || rel === SCHEMA_FILE || rel === QUIZ_SCHEMA_FILE;
     if (!overwrite && (await pathExists(abs))) {
       kept.push(rel);
       continue;
@@ -184,6 +188,8 @@ export async function addLesson(options: AddLessonOptions, ctx: RunContext): Pro
   );
   const schema = path.join(course.dir, SCHEMA_FILE);
   if (!(await pathExists(schema))) await writeFileAtomic(schema, JSON.stringify(courseJsonSchema(), null, 2) + '\n');
+  const quizSchemaFile = path.join(course.dir, QUIZ_SCHEMA_FILE);
+  if (!(await pathExists(quizSchemaFile))) await writeFileAtomic(quizSchemaFile, JSON.stringify(quizJsonSchema(), null, 2) + '\n');
   ctx.logger.verbose(`Added lesson ${id} to ${course.file}`);
   return { id, created };
 }

@@ -66,6 +66,12 @@ export const quizSchema = z
   })
   .describe('A lessonkit knowledge check.');
 
+/** The JSON Schema of quiz files, for editors (`# yaml-language-server: $schema=...`). */
+export function quizJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(quizSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+  return { $id: 'https://lessonkit.dev/schema/quiz.schema.json', title: 'lessonkit knowledge check (quiz file)', ...schema };
+}
+
 /** Options for {@link loadQuiz}. */
 export interface LoadQuizOptions {
   /** Absolute path of the quiz file. */

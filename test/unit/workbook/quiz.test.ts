@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTemplate } from '../../../src/core/templates.js';
-import { checkQuizText, DEFAULT_PASS_MARK, loadQuiz, normalizeTextAnswer } from '../../../src/core/workbook/quiz.js';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { checkQuizText, DEFAULT_PASS_MARK, loadQuiz, normalizeTextAnswer, quizJsonSchema } from '../../../src/core/workbook/quiz.js';
 import { UserError } from '../../../src/errors.js';
 
 const GOOD = `title: Mobile access
@@ -126,10 +128,18 @@ describe('quiz files', () => {
 
   it('the scaffolded example quiz is valid and explains the format', async () => {
     const text = await renderTemplate('scaffold/quiz.yaml.hbs', { lessonTitle: 'Sharing "files"\nsafely' });
-    expect(text.split('\n')[0]).toBe('# Knowledge check for the lesson "Sharing \\"files\\"\\nsafely".');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../.lessonkit/quiz.schema.json');
+    expect(text.split('\n')[1]).toBe('# Knowledge check for the lesson "Sharing \\"files\\"\\nsafely".');
     for (const word of ['single', 'multiple', 'true-false', 'text', 'attempts', 'shuffle', 'masteryScore', 'feedback', 'accept']) expect(text).toContain(word);
     const { quiz, problems } = checkQuizText(text, 'q.yaml', 80);
     expect(problems).toEqual([]);
     expect(quiz?.questions.map((q) => q.type)).toEqual(['single', 'true-false', 'text']);
+    // The JSON Schema editors get accepts the example and rejects what the loader rejects.
+    const ajv = new Ajv({ strict: false });
+    const validate = ajv.compile(quizJsonSchema());
+    expect(validate(parse(text))).toBe(true);
+    expect(validate(parse(GOOD))).toBe(true);
+    expect(validate({ questions: [{ type: 'essay', prompt: 'x' }] })).toBe(false);
+    expect(validate({ questions: [{ type: 'text', prompt: 'x', accept: ['a'], extra: 1 }] })).toBe(false);
   });
 });
