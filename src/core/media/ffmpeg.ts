@@ -3,6 +3,7 @@
  * from `-progress pipe:1`, stderr kept for error messages) and the pure functions that build
  * every argument array lessonkit passes to them. Nothing else in lessonkit spawns ffmpeg.
  */
+import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { CancelledError, UserError } from '../../errors.js';
 
@@ -106,7 +107,16 @@ async function runTool(bin: string, args: readonly string[], options: RunFfmpegO
     if ((result as { code?: string }).code === 'ENOENT') {
       throw new UserError(`Could not run ${bin}: the file does not exist.`, { code: 'E_FFMPEG_MISSING', hint: 'Run `lessonkit doctor` to see which ffmpeg is used.' });
     }
-    throw new UserError(`ffmpeg failed${options.what ? ` during ${options.what}` : ''}: ${stderrTail(stderr) || `exit code ${String(result.exitCode)}`}`, {
+    const tool = path.basename(bin).replace(/\.exe$/i, '');
+    const signal = (result as { signal?: string }).signal;
+    if (signal) {
+      // A crash (not our cancel): say so plainly, it is not the same as a damaged file.
+      throw new UserError(`${tool} crashed with ${signal}${options.what ? ` during ${options.what}` : ''}.`, {
+        code: 'E_FFMPEG_FAILED',
+        hint: `This ${tool} build cannot read the file. Remux it to MP4 (\`ffmpeg -i in -c copy out.mp4\`) or pass a newer ${tool} with --${tool}; \`lessonkit doctor\` shows which one is used.`,
+      });
+    }
+    throw new UserError(`${tool} failed${options.what ? ` during ${options.what}` : ''}: ${stderrTail(stderr) || `exit code ${String(result.exitCode)}`}`, {
       code: 'E_FFMPEG_FAILED',
       hint: 'Run `lessonkit probe` on the file; if it plays elsewhere, re-run with --debug and report the command line.',
     });

@@ -228,8 +228,11 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
     const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
     json = JSON.parse(out.stdout) as typeof json;
   } catch (err) {
+    if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED' && / crashed with /.test(err.message)) {
+      throw new UserError(`${err.message.replace(/\.$/, '')} while reading ${shown}.`, { code: 'E_MEDIA_INPUT', ...(err.hint ? { hint: err.hint } : {}) });
+    }
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
-      throw new UserError(`${shown} is not a readable video (${err.message.replace(/^ffmpeg failed: /, '')}).`, {
+      throw new UserError(`${shown} is not a readable video (${err.message.replace(/^ffprobe failed: /, '')}).`, {
         code: 'E_MEDIA_INPUT',
         hint: 'The file is damaged or incomplete (for example a recording that was still being written): export or copy the recording again.',
       });
