@@ -223,6 +223,30 @@ describe.each(CASES)('knowledge check in $target (scorm-again)', (c) => {
   });
 });
 
+describe('SCORM 2004 scaled_passing_score', () => {
+  it("the LMS's cmi.scaled_passing_score decides over the course's pass mark", async () => {
+    const { page, errors } = await newPage();
+    // 4 of 5 points (80%) passes the course's 75%, but not an LMS that asks for 0.9.
+    const frame = await lms.launch(page, 'scorm2004', 'scorm2004-4th', { scaled_passing_score: '0.9' });
+    expect(await lmsValue(page, 'cmi.scaled_passing_score')).toBe('0.9');
+    const press = async (id: string) => {
+      await frame.locator(`#${id}`).focus();
+      await page.keyboard.press('Space');
+    };
+    await press('lk-quiz-intro-menu-a');
+    await press('lk-quiz-intro-needs-a');
+    await press('lk-quiz-intro-needs-c');
+    await press('lk-quiz-intro-sync-true');
+    await frame.locator('#lk-quiz-intro-key-in').fill('Ctrl+O');
+    await frame.locator('.lk-quiz-submit').click();
+    await page.waitForFunction(() => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue('cmi.success_status') !== 'unknown', undefined, { timeout: 10000 });
+    expect(await lmsValue(page, 'cmi.score.scaled')).toBe('0.8');
+    expect(await lmsValue(page, 'cmi.success_status')).toBe('failed');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('knowledge check accessibility', () => {
   it('axe-core finds nothing in the quiz before and after submitting, and an unanswered question is announced', async () => {
     const { page } = await newPage();

@@ -143,7 +143,13 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
       set('cmi.score.raw', String(score.raw));
       set('cmi.score.min', String(score.min));
       set('cmi.score.max', String(score.max));
-      if (score.passed !== undefined) set('cmi.success_status', score.passed ? 'passed' : 'failed');
+      if (score.passed !== undefined) {
+        // SCORM 2004 RTE 4.2.20: the LMS's cmi.scaled_passing_score (from the manifest's
+        // minNormalizedMeasure, or set by the LMS) decides over the course's own pass mark.
+        const lmsMark = Number.parseFloat(get('cmi.scaled_passing_score'));
+        const passed = Number.isFinite(lmsMark) ? score.scaled >= lmsMark : score.passed;
+        set('cmi.success_status', passed ? 'passed' : 'failed');
+      }
       commit();
     },
     terminate(_reason: TerminateReason): void {
