@@ -36,7 +36,7 @@ export { formatReport, formatJson, formatJunit, formatGithub, formatPretty, toJs
 export type { ReporterName, JsonReport } from './core/validate/reporters.js';
 export { renderMaterials, WORKBOOK_CSP } from './core/workbook/render.js';
 export type { MaterialFile, MaterialKind, LessonMaterial, LessonMaterials, RenderMaterialsOptions, RenderMaterialsResult } from './core/workbook/render.js';
-export { loadQuiz, checkQuizText, quizSchema, DEFAULT_PASS_MARK } from './core/workbook/quiz.js';
+export { loadQuiz, checkQuizText, quizSchema, quizJsonSchema, DEFAULT_PASS_MARK } from './core/workbook/quiz.js';
 export type { Quiz, QuizQuestion, QuizChoice, LoadQuizOptions } from './core/workbook/quiz.js';
 export { attachMaterial } from './core/workbook/attach.js';
 export type { AttachMaterialOptions, AttachMaterialResult } from './core/workbook/attach.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { attachMaterial, type AttachMaterialResult } from '../core/workbook/attach.js';
+import type { AttachMaterialResult } from '../core/workbook/attach.js';
 import { UserError } from '../errors.js';
 import { commandEnv } from './shared.js';
 
@@ -46,6 +46,8 @@ export function registerWorkbook(program: Command): void {
         throw new UserError('--cheatsheet and --attach cannot be used together.', { code: 'E_USAGE', hint: 'Run the command once per file: --cheatsheet for the cheat-sheet, --attach for each download.' });
       }
       const kind = flags.cheatsheet ? 'cheatsheet' : flags.attach ? 'attachment' : 'workbook';
+      // Loaded when the command runs, so `lessonkit --help` does not pay for Markdown and YAML parsing.
+      const { attachMaterial } = await import('../core/workbook/attach.js');
       const result = await attachMaterial({ cwd: env.cwd, dir: '.', lesson, file, kind }, env.ctx);
       env.print(result, render);
     });
