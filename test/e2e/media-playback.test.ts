@@ -39,6 +39,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const b = await findBrowser(process.env);
+  if (!b) throw new Error('No Chromium found (CHROME_PATH, PATH or @sparticuz/chromium).');
   browser = await chromium.launch({ executablePath: b.path, args: [...b.args, '--no-sandbox'], headless: true });
 });
 
@@ -61,7 +62,22 @@ describe('a smart-cut segment in Chromium', () => {
     const page = await browser.newPage();
     await page.goto(`${base}/`);
     const played = await page.evaluate(async (src) => {
-      const v = document.getElementById('v') as HTMLVideoElement;
+      // Runs in the page; the test tsconfig has no DOM types, so the element is described here.
+      interface VideoLike {
+        src: string;
+        playbackRate: number;
+        ended: boolean;
+        duration: number;
+        videoWidth: number;
+        videoHeight: number;
+        error: { code: number } | null;
+        onended: (() => void) | null;
+        onerror: (() => void) | null;
+        play(): Promise<void>;
+        getVideoPlaybackQuality(): { totalVideoFrames: number };
+      }
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): VideoLike } }).document;
+      const v = doc.getElementById('v');
       v.src = src;
       v.playbackRate = 8;
       await v.play();
