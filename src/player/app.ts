@@ -58,6 +58,9 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     workbooks: lessons.map(() => false),
   };
   state.quizzes ??= lessons.map(() => undefined);
+  // The LMS's pass mark (cmi5 LaunchData, SCORM 2004 scaled_passing_score) overrides course.yaml's, on screen too.
+  const lmsPassMark = init.ok && init.masteryScore !== undefined ? Math.round(init.masteryScore * 10000) / 100 : undefined;
+  const quizOf = (lesson: PlayerLesson) => (lesson.quiz && lmsPassMark !== undefined ? { ...lesson.quiz, passMark: lmsPassMark } : lesson.quiz);
   if (!lessons[state.lesson] || state.segment >= Math.max(1, lessons[state.lesson]?.segments.length ?? 0)) {
     state.lesson = 0;
     state.segment = 0;
@@ -201,12 +204,13 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   }
 
   function renderQuiz(lesson: PlayerLesson, li: number): void {
-    if (!lesson.quiz) {
+    const quiz = quizOf(lesson);
+    if (!quiz) {
       quizSlot.replaceChildren();
       return;
     }
     const view = createQuizView({
-      quiz: lesson.quiz,
+      quiz,
       lessonId: lesson.id,
       ...(state.quizzes?.[li] ? { outcome: state.quizzes[li] } : {}),
       recording: init.ok && (init.mode ?? 'normal') === 'normal' && !terminated,
@@ -220,7 +224,10 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     const lesson = lessons[li];
     if (!lesson || !state.quizzes) return;
     state.quizzes[li] = { attempts: (state.quizzes[li]?.attempts ?? 0) + 1, percent };
-    const score = combineScores(lessons.flatMap((l, i) => (l.quiz ? [{ quiz: l.quiz, ...(state.quizzes?.[i] ? { outcome: state.quizzes[i] } : {}) }] : [])));
+    const score = combineScores(lessons.flatMap((l, i) => {
+      const quiz = quizOf(l);
+      return quiz ? [{ quiz, ...(state.quizzes?.[i] ? { outcome: state.quizzes[i] } : {}) }] : [];
+    }));
     if (init.ok && !terminated) {
       // In order: interactions first, then the score, then a commit with the new resume state.
       let chain: Promise<unknown> = Promise.resolve();

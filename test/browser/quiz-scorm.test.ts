@@ -242,6 +242,9 @@ describe('SCORM 2004 scaled_passing_score', () => {
     await page.waitForFunction(() => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue('cmi.success_status') !== 'unknown', undefined, { timeout: 10000 });
     expect(await lmsValue(page, 'cmi.score.scaled')).toBe('0.8');
     expect(await lmsValue(page, 'cmi.success_status')).toBe('failed');
+    // The learner sees the LMS's pass mark, not course.yaml's.
+    expect(await frame.locator('.lk-quiz-result').textContent()).toBe('Your score: 80% (pass mark 90%). Not passed yet.');
+    expect(await frame.locator('.lk-quiz-intro').textContent()).toMatch(/^4 questions\. Pass mark: 90%\./);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -176,6 +176,8 @@ describe('knowledge check in the xapi and cmi5 bundles', () => {
       const l = launchCmi5(lrs, { auUrl: new URL(au.url, base).toString(), publisherId: au['@id'], moveOn: au['@moveOn'], masteryScore: 0.9 });
       await page.goto(l.url);
       await answerAll(page, ['share-expire']);
+      // The learner sees the LMS's pass mark, not course.yaml's.
+      expect(await page.locator('#lk-quiz-share-link-result').textContent()).toBe('Your score: 50% (pass mark 90%). Not passed yet.');
       await page.click('.lk-exit');
       await waitFor(() => receivedStatements(lrs).some((s) => verbOf(s) === CMI5.verbs.terminated), 'terminated');
       const verdicts = receivedStatements(lrs).filter((s) => verbOf(s) === CMI5.verbs.failed || verbOf(s) === CMI5.verbs.passed);

@@ -171,7 +171,15 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
       if (previous !== 'initialized') send({ verb: verb(VERBS.initialized), object: auObject(), context: context([CATEGORY_CMI5]) });
       writeSession(fetchUrl, 'initialized');
       const mode = (launch.launchMode ?? 'Normal').toLowerCase() as LaunchMode;
-      return { ok: true, resume: resume.state, location: resume.location, alreadyCompleted: completed, mode, learnerName: typeof actor.name === 'string' ? actor.name : undefined };
+      return {
+        ok: true,
+        resume: resume.state,
+        location: resume.location,
+        alreadyCompleted: completed,
+        mode,
+        learnerName: typeof actor.name === 'string' ? actor.name : undefined,
+        ...(launch.masteryScore !== undefined ? { masteryScore: launch.masteryScore } : {}),
+      };
     },
     reportProgress(report: ProgressReport): void {
       if (!client || finished) return;

@@ -106,6 +106,7 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
         set('cmi.completion_status', 'incomplete');
         set('cmi.exit', 'suspend');
       }
+      const passing = Number.parseFloat(get('cmi.scaled_passing_score'));
       return {
         ok: true,
         resume: resume || undefined,
@@ -113,6 +114,7 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
         alreadyCompleted: completed,
         mode: mode === 'browse' || mode === 'review' ? mode : 'normal',
         learnerName: get('cmi.learner_name') || undefined,
+        ...(Number.isFinite(passing) ? { masteryScore: passing } : {}),
       };
     },
     reportProgress(report: ProgressReport): void {

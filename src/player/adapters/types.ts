@@ -16,6 +16,11 @@ export type LaunchMode = 'normal' | 'browse' | 'review';
 export interface InitializeResult {
   /** False when no LMS could be reached: the player shows `message` instead of a blank page. */
   ok: boolean;
+  /**
+   * The LMS's pass mark for knowledge checks, 0..1 (cmi5 `LMS.LaunchData` masteryScore, SCORM 2004
+   * `cmi.scaled_passing_score`), when it gives one: it overrides course.yaml's, on screen too.
+   */
+  masteryScore?: number;
   /** A learner-facing explanation when `ok` is false (for example "No LMS API found"). */
   message?: string;
   /** The resume data the player stored last time (suspend_data / State API), if any. */
