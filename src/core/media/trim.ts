@@ -192,11 +192,13 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
     const out = path.resolve(options.cwd, options.out);
     if (!/\.(mp4|m4v)$/i.test(out)) throw new UserError(`--out ${options.out} must end in .mp4.`, { code: 'E_USAGE', hint: 'lessonkit writes MP4 (H.264/AAC): give a file name ending in .mp4.' });
     if (await sameFile(out, source)) throw new UserError(`--out ${options.out} is the recording itself.`, { code: 'E_USAGE', hint: 'lessonkit never overwrites a recording: give another output file.' });
+    // Captions are read first: a broken captions file fails before any video is written.
+    const cues = captionsFile ? await readCaptions(captionsFile, options.captions ?? path.basename(captionsFile)) : undefined;
     const facts = await renderCut({ ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, info, timeline, plan, output: out, item: path.basename(out) }, ctx);
     Object.assign(result, facts, { output: out });
-    if (captionsFile) {
+    if (cues) {
       const vtt = out.replace(/\.(mp4|m4v)$/i, '.vtt');
-      await writeFileAtomic(vtt, toWebVtt(cutCues(await readCaptions(captionsFile, options.captions ?? path.basename(captionsFile)), plan.from, plan.to)));
+      await writeFileAtomic(vtt, toWebVtt(cutCues(cues, plan.from, plan.to)));
       result.captions = vtt;
     }
   }
