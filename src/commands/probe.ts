@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { probeMedia, type MediaInfo } from '../core/media/probe.js';
+import type { MediaInfo } from '../core/media/probe.js';
 import { commandEnv } from './shared.js';
 
 /** Formats seconds as M:SS.s for people. */
@@ -35,7 +35,7 @@ export function registerProbe(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ lessonkit probe recordings/session.mp4\n  $ lessonkit probe recordings/session.mp4 --json')
     .action(async (video: string, opts: { ffmpeg?: string; ffprobe?: string }, cmd: Command) => {
       const env = commandEnv(cmd);
-      const result = await probeMedia({ file: video, cwd: env.cwd, ffmpeg: opts.ffmpeg, ffprobe: opts.ffprobe, env: env.env }, env.ctx);
+      const result = await (await import('../core/media/probe.js')).probeMedia({ file: video, cwd: env.cwd, ffmpeg: opts.ffmpeg, ffprobe: opts.ffprobe, env: env.env }, env.ctx);
       env.print(result, renderProbe);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { splitRecording, type SplitRecordingResult } from '../core/media/split.js';
+import type { SplitRecordingResult } from '../core/media/split.js';
 import { formatTime } from '../core/course/time.js';
 import { displayPath } from '../utils/fs.js';
 import { commandEnv } from './shared.js';
@@ -55,7 +55,7 @@ export function registerSplit(program: Command): void {
     .action(async (video: string, opts: SplitFlags, cmd: Command) => {
       const env = commandEnv(cmd);
       const noise = Number(opts.noise);
-      const result = await splitRecording(
+      const result = await (await import('../core/media/split.js')).splitRecording(
         {
           video,
           cwd: env.cwd,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CutMode } from '../core/media/cut.js';
-import { trimRecording, type TrimRecordingResult } from '../core/media/trim.js';
+import type { TrimRecordingResult } from '../core/media/trim.js';
 import { displayPath } from '../utils/fs.js';
 import { commandEnv } from './shared.js';
 
@@ -56,7 +56,7 @@ export function registerTrim(program: Command): void {
     )
     .action(async (video: string, opts: TrimFlags, cmd: Command) => {
       const env = commandEnv(cmd);
-      const result = await trimRecording({ video, cwd: env.cwd, ...opts, env: env.env }, env.ctx);
+      const result = await (await import('../core/media/trim.js')).trimRecording({ video, cwd: env.cwd, ...opts, env: env.env }, env.ctx);
       env.print(result, (r) => renderTrim(r, env.cwd));
     });
 }
