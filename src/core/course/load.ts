@@ -1,27 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import type { z } from 'zod';
+import type { Document } from 'yaml';
 import { UserError } from '../../errors.js';
 import { isInside } from '../../utils/fs.js';
 import { courseSchema, type CourseFile, type TargetName } from './schema.js';
 import { formatTime, parseTime } from './time.js';
+import { formatPath, formatYamlProblems, parseLocated, problemFromZodIssue, describeValue, type Locate, type YamlProblem } from './yaml-problems.js';
+
+export { formatPath } from './yaml-problems.js';
 
 /** The name of the course file at the root of every course folder. */
 export const COURSE_FILE = 'course.yaml';
 
 /** One problem found in course.yaml, with where it is and how to fix it. */
-export interface CourseProblem {
-  /** Path of the value, e.g. `lessons[1].segments[0].to`. */
-  path: string;
-  /** What is wrong, naming the value. */
-  message: string;
-  /** How to fix it. */
-  hint?: string;
-  /** 1-based line in course.yaml. */
-  line: number;
-  /** 1-based column in course.yaml. */
-  column: number;
+export interface CourseProblem extends YamlProblem {
   /** Errors stop every command; warnings are printed. */
   severity: 'error' | 'warning';
 }
@@ -102,19 +94,9 @@ export function normalizeTargets(targets: readonly TargetName[]): Exclude<Target
   return out;
 }
 
-/** Formats a path array as `lessons[1].segments[0].to`. */
-export function formatPath(p: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of p) {
-    if (typeof k === 'number') out += `[${k}]`;
-    else out += (out ? '.' : '') + String(k);
-  }
-  return out || '(root)';
-}
-
-/** Formats problems as `file:line:col  path: message (hint)` lines. */
+/** Formats problems as `file:line:col  message (fix: hint)` lines. */
 export function formatProblems(file: string, problems: readonly CourseProblem[]): string[] {
-  return problems.map((p) => `${file}:${p.line}:${p.column}  ${p.message}${p.hint ? ` (fix: ${p.hint})` : ''}`);
+  return formatYamlProblems(file, problems);
 }
 
 /** Reads and validates a course folder; throws a UserError listing every problem at once. */
@@ -144,10 +126,8 @@ export async function loadCourse(options: LoadCourseOptions): Promise<LoadCourse
 }
 
 /** Parses course.yaml text with line information (exported for the editing helpers). */
-export function parseCourseDocument(text: string): { doc: Document; lineCounter: LineCounter } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false });
-  return { doc, lineCounter };
+export function parseCourseDocument(text: string): { doc: Document } {
+  return { doc: parseLocated(text).doc };
 }
 
 /**
@@ -159,22 +139,14 @@ export async function checkCourseText(
   dir: string,
   checkFiles: boolean,
 ): Promise<{ course?: Course; problems: CourseProblem[] }> {
-  const { doc, lineCounter } = parseCourseDocument(text);
-  const problems: CourseProblem[] = [];
-  const at = (offset: number | undefined) => {
-    const pos = lineCounter.linePos(offset ?? 0);
-    return { line: pos.line, column: pos.col };
-  };
-  for (const e of doc.errors) {
-    problems.push({ path: '(yaml)', message: `YAML syntax: ${e.message.split('\n')[0]}`, hint: 'check indentation and quoting on that line', ...at(e.pos[0]), severity: 'error' });
-  }
+  const { doc, syntaxProblems, locate } = parseLocated(text);
+  const problems: CourseProblem[] = syntaxProblems.map((p) => ({ ...p, severity: 'error' as const }));
   if (problems.length) return { problems };
 
-  const locate = (p: readonly PropertyKey[], key?: string) => at(nodeOffset(doc, p, key));
   const raw: unknown = doc.toJS();
   const parsed = courseSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(problemFromIssue(issue, raw, locate));
+    for (const issue of parsed.error.issues) problems.push({ ...problemFromZodIssue(issue, raw, locate, COURSE_WORDING), severity: 'error' });
   }
   // Run the semantic checks on whatever parts are well-formed, so one run reports everything.
   await checkSemantics(raw, dir, checkFiles, problems, locate);
@@ -183,81 +155,16 @@ export async function checkCourseText(
   return { course: normalizeCourse(parsed.data, dir), problems };
 }
 
-function nodeOffset(doc: Document, p: readonly PropertyKey[], key?: string): number | undefined {
-  // Walk down as far as the path exists; point at the deepest node found.
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as YamlNode | null)?.range?.[0];
-  for (const k of p) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === k);
-      if (!pair) break;
-      node = pair.value;
-      const r = (pair.value as YamlNode | null)?.range ?? (pair.key as YamlNode | null)?.range;
-      offset = r?.[0] ?? offset;
-    } else if (isSeq(node) && typeof k === 'number') {
-      const item = node.items[k];
-      if (item === undefined) break;
-      node = item;
-      offset = (item as YamlNode).range?.[0] ?? offset;
-    } else break;
-  }
-  if (key !== undefined && isMap(node)) {
-    const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
-    offset = (pair?.key as YamlNode | undefined)?.range?.[0] ?? offset;
-  }
-  return offset;
-}
-
-function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
-}
-
-type Locate = (p: readonly PropertyKey[], key?: string) => { line: number; column: number };
-
-function problemFromIssue(issue: z.core.$ZodIssue, raw: unknown, locate: Locate): CourseProblem {
-  const p = issue.path;
-  const where = formatPath(p);
-  const value = valueAt(raw, p);
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const key = issue.keys[0] ?? '';
-      const list = issue.keys.map((k) => `'${k}'`).join(', ');
-      return { path: where, message: `${where === '(root)' ? 'top level' : where}: unknown key ${list}`, hint: 'remove it or check its spelling against the course.yaml reference', ...locate(p, key), severity: 'error' };
-    }
-    case 'invalid_type': {
-      if (value === undefined) {
-        const parent = p.slice(0, -1);
-        return { path: where, message: `${where} is missing`, hint: `add ${String(p[p.length - 1])}: to ${formatPath(parent)}`, ...locate(parent), severity: 'error' };
-      }
-      return { path: where, message: `${where} must be ${issue.expected}, not ${show(value)}`, hint: `write ${where} as ${article(issue.expected)}`, ...locate(p), severity: 'error' };
-    }
-    case 'invalid_value':
-      return { path: where, message: `${where} (${show(value)}) is not one of ${issue.values.map(String).join(', ')}`, hint: `use one of ${issue.values.map(String).join(', ')}`, ...locate(p), severity: 'error' };
-    case 'invalid_union': {
-      // The only unions are time values; give the time message.
-      return { path: where, message: `${where} (${show(value)}) is not a time`, hint: 'write seconds (90.5) or "[HH:]MM:SS[.mmm]" such as "00:01:30.500"', ...locate(p), severity: 'error' };
-    }
-    default:
-      return { path: where, message: `${where} (${show(value)}): ${issue.message}`, ...locate(p), severity: 'error' };
-  }
-}
-
-function article(expected: string): string {
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
+/** How course.yaml's schema issues are worded (its only unions are time values). */
+const COURSE_WORDING = {
+  unknownKeyHint: 'remove it or check its spelling against the course.yaml reference',
+  union: (issue: { path: PropertyKey[] }, where: string, value: unknown, locate: Locate): YamlProblem => ({
+    path: where,
+    message: `${where} (${describeValue(value)}) is not a time`,
+    hint: 'write seconds (90.5) or "[HH:]MM:SS[.mmm]" such as "00:01:30.500"',
+    ...locate(issue.path),
+  }),
+};
 
 async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, problems: CourseProblem[], locate: Locate): Promise<void> {
   if (!raw || typeof raw !== 'object') return;

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
+import { describeValue, formatPath, formatYamlProblems, parseLocated, problemFromZodIssue, valueAt, type Locate, type YamlProblem } from '../course/yaml-problems.js';
 import type { Quiz, QuizQuestion } from './quiz-types.js';
 
 export type { Quiz, QuizChoice, QuizQuestion } from './quiz-types.js';
@@ -83,13 +83,7 @@ export interface LoadQuizOptions {
 }
 
 /** One problem in a quiz file. */
-export interface QuizProblem {
-  path: string;
-  message: string;
-  hint?: string;
-  line: number;
-  column: number;
-}
+export type QuizProblem = YamlProblem;
 
 /** Reads and checks a quiz file; throws one UserError listing every problem with file:line:column. */
 export async function loadQuiz(options: LoadQuizOptions): Promise<Quiz> {
@@ -104,7 +98,7 @@ export async function loadQuiz(options: LoadQuizOptions): Promise<Quiz> {
   if (!result.quiz) {
     throw new UserError(`${shown} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:`, {
       code: 'E_QUIZ',
-      details: result.problems.map((p) => `${shown}:${p.line}:${p.column}  ${p.message}${p.hint ? ` (fix: ${p.hint})` : ''}`),
+      details: formatYamlProblems(shown, result.problems),
       hint: 'Fix each line above; the comments at the top of the scaffolded quiz file explain the format.',
     });
   }
@@ -113,22 +107,13 @@ export async function loadQuiz(options: LoadQuizOptions): Promise<Quiz> {
 
 /** Checks quiz text: YAML syntax, the schema, then ids, right answers and duplicates. */
 export function checkQuizText(source: string, shown: string, masteryScore?: number): { quiz?: Quiz; problems: QuizProblem[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
-  const at = (offset: number | undefined) => {
-    const pos = lineCounter.linePos(offset ?? 0);
-    return { line: pos.line, column: pos.col };
-  };
-  const problems: QuizProblem[] = [];
-  for (const e of doc.errors) {
-    problems.push({ path: '(yaml)', message: `YAML syntax: ${e.message.split('\n')[0]}`, hint: 'check indentation and quoting on that line', ...at(e.pos[0]) });
-  }
+  const { doc, syntaxProblems, locate } = parseLocated(source);
+  const problems: QuizProblem[] = [...syntaxProblems];
   if (problems.length) return { problems };
-  const locate = (p: readonly PropertyKey[], key?: string) => at(nodeOffset(doc, p, key));
   const raw: unknown = doc.toJS() ?? {};
   const parsed = quizSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(problemFromIssue(issue, raw, locate));
+    for (const issue of parsed.error.issues) problems.push(problemFromZodIssue(issue, raw, locate, QUIZ_WORDING));
     // Still check the questions that are well-formed, so one run reports everything.
     const rawQuestions = (raw as { questions?: unknown }).questions;
     if (Array.isArray(rawQuestions)) {
@@ -205,81 +190,20 @@ export function normalizeTextAnswer(value: string, caseSensitive: boolean): stri
   return caseSensitive ? v : v.toLowerCase();
 }
 
-function formatPath(p: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of p) out += typeof k === 'number' ? `[${k}]` : (out ? '.' : '') + String(k);
-  return out || '(top level)';
-}
-
-function nodeOffset(doc: Document, p: readonly PropertyKey[], key?: string): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as YamlNode | null)?.range?.[0];
-  for (const k of p) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === k);
-      if (!pair) break;
-      node = pair.value;
-      offset = ((pair.value as YamlNode | null)?.range ?? (pair.key as YamlNode | null)?.range)?.[0] ?? offset;
-    } else if (isSeq(node) && typeof k === 'number') {
-      const item = node.items[k];
-      if (item === undefined) break;
-      node = item;
-      offset = (item as YamlNode).range?.[0] ?? offset;
-    } else break;
-  }
-  if (key !== undefined && isMap(node)) {
-    const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
-    offset = (pair?.key as YamlNode | undefined)?.range?.[0] ?? offset;
-  }
-  return offset;
-}
-
-function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
-}
-
-type Locate = (p: readonly PropertyKey[], key?: string) => { line: number; column: number };
-
-function problemFromIssue(issue: z.core.$ZodIssue, raw: unknown, locate: Locate): QuizProblem {
-  const p = issue.path;
-  const where = formatPath(p);
-  const value = valueAt(raw, p);
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const list = issue.keys.map((k) => `'${k}'`).join(', ');
-      return { path: where, message: `${where}: unknown key ${list}`, hint: 'remove it or check its spelling against the comments at the top of the quiz file', ...locate(p, issue.keys[0]) };
-    }
-    case 'invalid_type':
-      if (value === undefined) {
-        const parent = p.slice(0, -1);
-        return { path: where, message: `${where} is missing`, hint: `add ${String(p[p.length - 1])}: to ${formatPath(parent)}`, ...locate(parent) };
-      }
-      return { path: where, message: `${where} must be ${issue.expected}, not ${show(value)}`, ...locate(p) };
-    case 'invalid_union': {
-      // Only the question union: a missing or unknown `type` (zod puts the key in the path).
-      const q = p[p.length - 1] === 'type' ? p.slice(0, -1) : p;
-      const t = valueAt(raw, [...q, 'type']);
-      return { path: `${formatPath(q)}.type`, message: t === undefined ? `${formatPath(q)} has no type` : `${formatPath(q)}.type (${show(t)}) is not a question type`, hint: 'use type: single, multiple, true-false or text', ...locate(t === undefined ? q : [...q, 'type']) };
-    }
-    case 'invalid_value':
-      return { path: where, message: `${where} (${show(value)}) is not one of ${issue.values.map(String).join(', ')}`, ...locate(p) };
-    case 'too_small':
-    case 'too_big':
-      return { path: where, message: `${where}${typeof value === 'number' ? ` (${value})` : ''}: ${issue.message}`, ...locate(p) };
-    default:
-      return { path: where, message: `${where} (${show(value)}): ${issue.message}`, ...locate(p) };
-  }
-}
+/** How the quiz schema's issues are worded (its only union is the question type). */
+const QUIZ_WORDING = {
+  unknownKeyHint: 'remove it or check its spelling against the comments at the top of the quiz file',
+  union: (issue: { path: PropertyKey[] }, _where: string, value: unknown, locate: Locate): YamlProblem => {
+    // zod puts the discriminator key in the path when it is present.
+    const p = issue.path;
+    const onType = p[p.length - 1] === 'type';
+    const q = onType ? p.slice(0, -1) : p;
+    const t = onType ? value : valueAt(value, ['type']);
+    return {
+      path: `${formatPath(q)}.type`,
+      message: t === undefined ? `${formatPath(q)} has no type` : `${formatPath(q)}.type (${describeValue(t)}) is not a question type`,
+      hint: 'use type: single, multiple, true-false or text',
+      ...locate(t === undefined ? q : [...q, 'type']),
+    };
+  },
+};
