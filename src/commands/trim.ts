@@ -1,22 +1,10 @@
 import type { Command } from 'commander';
-import type { CutMode } from '../core/media/cut.js';
-import type { TrimRecordingResult } from '../core/media/trim.js';
+import type { TrimRecordingOptions, TrimRecordingResult } from '../core/media/trim.js';
 import { displayPath } from '../utils/fs.js';
 import { commandEnv } from './shared.js';
 
-/** Flags of `lessonkit trim`. */
-interface TrimFlags {
-  from: string;
-  to: string;
-  lesson?: string;
-  id?: string;
-  title?: string;
-  out?: string;
-  mode?: CutMode;
-  captions?: string;
-  ffmpeg?: string;
-  ffprobe?: string;
-}
+/** Flags of `lessonkit trim`: the core's options that come from the command line. */
+type TrimFlags = Omit<TrimRecordingOptions, 'video' | 'cwd' | 'env'>;
 
 /** The human-readable form of a trim result. */
 export function renderTrim(r: TrimRecordingResult, cwd: string): string {

@@ -125,6 +125,18 @@ export async function loadCourse(options: LoadCourseOptions): Promise<LoadCourse
   return { course, warnings: problems.filter((p) => p.severity === 'warning') };
 }
 
+/** Loads the course in `cwd` and checks that it has lesson `lessonId`, before any slow work starts. */
+export async function loadCourseWithLesson(cwd: string, lessonId: string): Promise<Course> {
+  const { course } = await loadCourse({ dir: cwd, cwd });
+  if (!course.lessons.some((l) => l.id === lessonId)) {
+    throw new UserError(`There is no lesson "${lessonId}" in ${course.file}.`, {
+      code: 'E_INPUT',
+      hint: `Use one of: ${course.lessons.map((l) => l.id).join(', ') || '(none yet)'}; or add one with \`lessonkit lesson add\`.`,
+    });
+  }
+  return course;
+}
+
 /** Parses course.yaml text with line information (exported for the editing helpers). */
 export function parseCourseDocument(text: string): { doc: Document } {
   return { doc: parseLocated(text).doc };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
 import { editCourseFile } from '../course/edit.js';
-import { loadCourse, type Course } from '../course/load.js';
+import { loadCourseWithLesson, type Course } from '../course/load.js';
 import { formatTime, parseDuration } from '../course/time.js';
 import { findSidecarCaptions } from './captions.js';
 import { keyframeSceneArgs, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
@@ -223,15 +223,7 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
     throw new UserError('split needs --lesson <id> to add the segments, or --dry-run to only show the plan.', { code: 'E_USAGE', hint: 'Run `lessonkit split <video> --dry-run` first, then again with --lesson <id>.' });
   }
   let course: Course | undefined;
-  if (!options.dryRun && options.lesson) {
-    course = (await loadCourse({ dir: options.cwd, cwd: options.cwd })).course;
-    if (!course.lessons.some((l) => l.id === options.lesson)) {
-      throw new UserError(`There is no lesson "${options.lesson}" in ${path.join(course.dir, 'course.yaml')}.`, {
-        code: 'E_INPUT',
-        hint: `Use one of: ${course.lessons.map((l) => l.id).join(', ') || '(none yet)'}; or add one with \`lessonkit lesson add\`.`,
-      });
-    }
-  }
+  if (!options.dryRun && options.lesson) course = await loadCourseWithLesson(options.cwd, options.lesson);
   const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
   ctx.onProgress?.({ phase: 'analyse', current: 0, total: 1, item: path.basename(info.file) });

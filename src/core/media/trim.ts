@@ -8,7 +8,7 @@ import { isMap, isSeq, type Document } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
 import { appendSegment, editCourseFile } from '../course/edit.js';
-import { loadCourse, type Course } from '../course/load.js';
+import { loadCourseWithLesson, type Course } from '../course/load.js';
 import { slugify } from '../course/slug.js';
 import { formatTime, parseTime } from '../course/time.js';
 import { writeFileAtomic } from '../../utils/fs.js';
@@ -162,15 +162,7 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
   const source = path.resolve(options.cwd, options.video);
   // Load the course before any work so a wrong lesson id fails fast.
   let course: Course | undefined;
-  if (options.lesson) {
-    course = (await loadCourse({ dir: options.cwd, cwd: options.cwd })).course;
-    if (!course.lessons.some((l) => l.id === options.lesson)) {
-      throw new UserError(`There is no lesson "${options.lesson}" in ${path.join(course.dir, 'course.yaml')}.`, {
-        code: 'E_INPUT',
-        hint: `Use one of: ${course.lessons.map((l) => l.id).join(', ') || '(none yet)'}; or add one with \`lessonkit lesson add\`.`,
-      });
-    }
-  }
+  if (options.lesson) course = await loadCourseWithLesson(options.cwd, options.lesson);
   const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
   const plan = planCut(info, timeline, from, to, mode, options.video);
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
