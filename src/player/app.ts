@@ -454,7 +454,17 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     state.position = 0;
     const next = neighbour(1);
     report('milestone');
-    if (autoAdvance && next) select(next[0], next[1], 0, true);
+    if (!autoAdvance || !next) return;
+    // The knowledge check comes after the lesson's videos: stop there instead of carrying the
+    // learner into the next lesson past a quiz they have not taken (Next still moves on).
+    const lesson = lessons[state.lesson];
+    if (next[0] !== state.lesson && lesson && quizOf(lesson) && !state.quizzes?.[state.lesson]) {
+      const heading = quizSlot.querySelector<HTMLElement>('h3');
+      heading?.scrollIntoView({ block: 'start' });
+      heading?.focus();
+      return;
+    }
+    select(next[0], next[1], 0, true);
   });
   video.addEventListener('error', () => {
     if (video.getAttribute('src')) showNotice('This video could not be played. Try again later, or tell your course administrator.');

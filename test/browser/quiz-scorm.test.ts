@@ -297,3 +297,35 @@ describe('knowledge check accessibility', () => {
     await page.close();
   });
 });
+
+describe('auto-advance and the knowledge check', () => {
+  /** Plays the lesson's last segment to its end (muted, fast) from the playlist. */
+  async function playLastSegment(frame: Frame): Promise<void> {
+    await frame.locator('.lk-seg-button').nth(1).click();
+    await frame.evaluate(async () => {
+      const v = (globalThis as unknown as { document: { querySelector(s: string): { muted: boolean; playbackRate: number; play(): Promise<void> } | null } }).document.querySelector('video.lk-video');
+      if (!v) throw new Error('no video');
+      v.muted = true;
+      v.playbackRate = 4;
+      await v.play();
+    });
+    await frame.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { ended: boolean } | null } }).document.querySelector('video.lk-video')?.ended === true, undefined, { timeout: 20_000 });
+  }
+  const lessonShown = (frame: Frame) => frame.evaluate(() => (globalThis as unknown as { lessonkit: { player: { state(): { lesson: number } } } }).lessonkit.player.state().lesson);
+
+  it('stops at an untaken quiz with focus on it instead of carrying the learner into the next lesson; once taken, it moves on', async () => {
+    const { page, errors } = await newPage();
+    const frame = await lms.launch(page, 'scorm12', 'scorm12');
+    await playLastSegment(frame);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await lessonShown(frame)).toBe(0);
+    expect(await frame.evaluate(() => (globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } | null } }).document.activeElement?.closest('section.lk-quiz') !== null)).toBe(true);
+
+    await answer(frame, page, true);
+    await frame.locator('.lk-quiz-result').filter({ hasText: 'Passed.' }).waitFor();
+    await playLastSegment(frame);
+    await frame.waitForFunction(() => (globalThis as unknown as { lessonkit: { player: { state(): { lesson: number } } } }).lessonkit.player.state().lesson === 1, undefined, { timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
