@@ -4,7 +4,7 @@
  * cache key covers the source content, the cut, the profile and the ffmpeg version.
  */
 import { createHash } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Course } from '../course/load.js';
 import type { RunContext } from '../context.js';
@@ -86,11 +86,28 @@ export async function probeOutput(ffprobe: string, file: string, ctx: RunContext
 }
 
 const versions = new Map<string, Promise<string>>();
-function ffmpegVersion(bin: string): Promise<string> {
-  let v = versions.get(bin);
+/**
+ * The ffmpeg version for the cache key. Remembered per binary (path, size, mtime) in the cache
+ * folder too, so a cache hit in a new process runs no ffmpeg at all, not even `-version`.
+ */
+function ffmpegVersion(bin: string, root: string): Promise<string> {
+  const memo = path.join(root, 'ffmpeg-versions.json');
+  const lookup = async () => {
+    const st = await stat(bin);
+    const id = `${bin}|${st.size}|${st.mtimeMs}`;
+    const known = (await readFile(memo, 'utf8').then((t) => JSON.parse(t) as Record<string, string>).catch(() => ({}))) as Record<string, string>;
+    const hit = known[id];
+    if (hit) return hit;
+    const v = (await toolVersion(bin)) ?? 'unknown';
+    // Only a memo: a failed or raced write costs one `-version` run next time.
+    await writeFileAtomic(memo, JSON.stringify({ ...known, [id]: v }, null, 2)).catch(() => {});
+    return v;
+  };
+  const key = `${bin}|${root}`;
+  let v = versions.get(key);
   if (!v) {
-    v = toolVersion(bin).then((x) => x ?? 'unknown');
-    versions.set(bin, v);
+    v = lookup();
+    versions.set(key, v);
   }
   return v;
 }
@@ -206,7 +223,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
   const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
   const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
   const root = o.cacheDir ?? cacheDir(o.courseDir);
-  const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg)]);
+  const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg, root)]);
   const entry = path.join(root, 'media', key);
   const video = path.join(entry, 'video.mp4');
   const poster = path.join(entry, 'poster.jpg');
