@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, type Document } from 'yaml';
 import { UserError } from '../../errors.js';
@@ -8,16 +8,52 @@ import { COURSE_FILE, parseCourseDocument } from './load.js';
 /**
  * Edits course.yaml through the yaml Document API, so the author's comments, key order and
  * formatting survive; then writes it atomically. `mutate` changes the document in place.
+ * The read-change-write runs under a lock file beside course.yaml, so two commands editing
+ * the course at once (two `trim --lesson` in parallel terminals) both land.
  */
 export async function editCourseFile(dir: string, mutate: (doc: Document) => void): Promise<void> {
   const file = path.join(dir, COURSE_FILE);
-  const text = await readFile(file, 'utf8');
-  const { doc } = parseCourseDocument(text);
-  if (doc.errors.length) {
-    throw new UserError(`${file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`, { code: 'E_COURSE_YAML' });
+  await withFileLock(`${file}.lock`, async () => {
+    const text = await readFile(file, 'utf8');
+    const { doc } = parseCourseDocument(text);
+    if (doc.errors.length) {
+      throw new UserError(`${file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`, { code: 'E_COURSE_YAML' });
+    }
+    mutate(doc);
+    await writeFileAtomic(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+  });
+}
+
+/** A lock older than this is from a process that died mid-edit; edits take milliseconds. */
+const STALE_LOCK_MS = 30_000;
+
+async function withFileLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(`Another lessonkit command is editing ${path.dirname(lock)}/course.yaml (lock ${lock}).`, {
+          code: 'E_INPUT',
+          hint: `Wait for it to finish; if none is running, delete ${lock}.`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
-  mutate(doc);
-  await writeFileAtomic(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
 }
 
 /** Appends a lesson (plain data) to `lessons`, keeping a blank line before it like hand-written files. */

@@ -40,3 +40,13 @@ it('rejects a segment for a lesson that does not exist, leaving the file untouch
   await expect(editCourseFile(dir, (doc) => appendSegment(doc, 'zz', {}))).rejects.toThrow(/no lesson "zz"/);
   expect(await readFile(path.join(dir, 'course.yaml'), 'utf8')).toBe('id: c\nlessons: []\n');
 });
+
+it('two edits at the same time both land (course.yaml is locked while it is rewritten)', async () => {
+  await writeFile(path.join(dir, 'course.yaml'), 'id: c\nlessons:\n  - id: a\n    title: A\n    segments: []\n');
+  await Promise.all(
+    Array.from({ length: 8 }, (_, i) => editCourseFile(dir, (doc) => appendSegment(doc, 'a', { id: `s${i}`, title: `S${i}`, source: 'r.mp4', from: i, to: i + 1 }))),
+  );
+  const text = await readFile(path.join(dir, 'course.yaml'), 'utf8');
+  for (let i = 0; i < 8; i++) expect(text).toContain(`id: s${i}`);
+  await expect(readFile(path.join(dir, 'course.yaml.lock'))).rejects.toThrow();
+});
