@@ -12,6 +12,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { findBrowser } from '../../src/core/doctor/browser.js';
 import type { LoopbackLrs } from '../../src/core/preview/lrs.js';
 import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
+import type { InteractionReport } from '../../src/player/quiz/interaction-types.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -64,20 +65,7 @@ export interface HarnessAdapter {
   reportProgress(report: { overall: number; completed: boolean; lessons: { id: string; title: string; progress: number; completed: boolean }[]; location: string; state: string; reason: 'tick' | 'milestone' | 'hide'; current?: { lessonId: string; segmentId: string; position: number } }): void | Promise<void>;
   reportMedia?(event: { type: 'play' | 'pause' | 'seek' | 'complete'; lessonId: string; segmentId: string; segmentTitle: string; time: number; from?: number; length: number; played: [number, number][] }): void | Promise<void>;
   reportScore(score: { scaled: number; raw: number; min: number; max: number; passed?: boolean }): void | Promise<void>;
-  reportInteraction?(q: {
-    id: string;
-    lessonId: string;
-    questionId: string;
-    type: 'choice' | 'true-false' | 'fill-in';
-    prompt: string;
-    choices?: { id: string; text: string }[];
-    correctResponses: string[][];
-    response: string[];
-    correct: boolean;
-    caseSensitive?: boolean;
-    weighting: number;
-    latencyMs: number;
-  }): void | Promise<void>;
+  reportInteraction?(q: InteractionReport): void | Promise<void>;
   terminate(reason: 'exit' | 'unload'): void | Promise<void>;
 }
 
