@@ -8,19 +8,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
-import { findBrowser } from '../../src/core/doctor/browser.js';
+import type { Browser } from 'playwright-core';
+import { launchTestBrowser } from '../helpers/browser.js';
 import type { LoopbackLrs } from '../../src/core/preview/lrs.js';
 import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
 import type { InteractionReport } from '../../src/player/quiz/interaction-types.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** Starts headless Chromium. */
-export async function launchChromium(): Promise<Browser> {
-  const found = await findBrowser(process.env);
-  if (!found) throw new Error('No Chromium found (CHROME_PATH, PATH or @sparticuz/chromium): the browser tests need one.');
-  return chromium.launch({ executablePath: found.path, args: [...found.args, '--no-sandbox', '--autoplay-policy=no-user-gesture-required'], headless: true });
+/** Starts the test run's pinned headless Chromium. */
+export function launchChromium(): Promise<Browser> {
+  return launchTestBrowser();
 }
 
 /** Bundles the adapter harness into a temp folder with an index.html and a return page, and serves it. */

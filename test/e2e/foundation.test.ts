@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
@@ -182,7 +182,11 @@ describe('lessonkit doctor', () => {
   });
 
   it('finds the npm-shipped ffmpeg when PATH has none', async () => {
-    const r = await runCli(['doctor', '--json'], { cwd: dir, env: { PATH: path.dirname(process.execPath) } });
+    // A PATH holding node and nothing else: /usr/bin (where node often lives) may hold a system ffmpeg too.
+    const bin = path.join(dir, 'only-node');
+    await mkdir(bin, { recursive: true });
+    await symlink(process.execPath, path.join(bin, 'node')).catch(() => undefined);
+    const r = await runCli(['doctor', '--json'], { cwd: dir, env: { PATH: bin, LESSONKIT_FFMPEG: undefined, LESSONKIT_FFPROBE: undefined } });
     const doc = JSON.parse(r.stdout) as { checks: { name: string; source?: string; path?: string }[] };
     const ff = doc.checks.find((c) => c.name === 'ffmpeg')!;
     expect(ff.source).toBe('npm');

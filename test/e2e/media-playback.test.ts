@@ -8,9 +8,9 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBrowser } from '../../src/core/doctor/browser.js';
+import { launchTestBrowser } from '../helpers/browser.js';
 import { REPO, makeTempDir, runCli } from '../helpers/cli.js';
 
 let dir: string;
@@ -38,9 +38,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const b = await findBrowser(process.env);
-  if (!b) throw new Error('No Chromium found (CHROME_PATH, PATH or @sparticuz/chromium).');
-  browser = await chromium.launch({ executablePath: b.path, args: [...b.args, '--no-sandbox'], headless: true });
+  browser = await launchTestBrowser();
 });
 
 afterAll(async () => {
