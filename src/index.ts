@@ -49,3 +49,9 @@ export type { BuildCourseOptions, BuildCourseResult, BuiltBundle } from './core/
 export { PACKAGE_TARGETS, getPackageTarget } from './core/package/targets/index.js';
 export type { PackageTarget, PackageTargetName, BundleFile, TargetInput, TargetOutput, Descriptor, LaunchPageOptions } from './core/package/targets/types.js';
 export type { PlayerConfig, PlayerLesson, PlayerSegment, PlayerMaterial } from './core/player-build/config.js';
+export { exportCourses } from './core/export/export.js';
+export type { ExportCoursesOptions, ExportCoursesResult, ExportItem, ExportStatus } from './core/export/export.js';
+export { parseShard, partition } from './core/export/shard.js';
+export type { Shard, ShardCandidate } from './core/export/shard.js';
+export { formatExportReport, formatExportJunit, formatExportPretty, EXPORT_REPORTERS } from './core/export/report.js';
+export type { ExportReporterName } from './core/export/report.js';

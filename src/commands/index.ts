@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBuild } from './build.js';
 import { registerDoctor } from './doctor.js';
+import { registerExport } from './export.js';
 import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
 import { registerProbe } from './probe.js';
@@ -14,6 +15,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerInit,
   registerLesson,
   registerBuild,
+  registerExport,
   registerWorkbook,
   registerDoctor,
   registerProbe,

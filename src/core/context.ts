@@ -36,6 +36,11 @@ export interface RunContext {
   signal?: AbortSignal;
   /** Receives progress events. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Bounds concurrent encodes when several courses build in one process (`export`); each
+   * segment render runs inside it. Absent: renders run as they come.
+   */
+  encodeSlots?: { run<T>(task: () => Promise<T>): Promise<T> };
 }
 
 /** A logger that drops everything; for tests and programmatic use. */

@@ -195,6 +195,9 @@ export async function renderCaptions(root: string, captionsFile: string, shown: 
   return file;
 }
 
+/** Renders under way in this process, by cache entry folder. */
+const inFlight = new Map<string, Promise<EntryMeta>>();
+
 /** Options for {@link renderSegmentCached}. */
 export interface RenderSegmentCachedOptions {
   courseDir: string;
@@ -230,20 +233,33 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
   let meta = await readCacheEntry<EntryMeta>(entry);
   const cached = meta !== undefined;
   if (!meta) {
-    throwIfCancelled(ctx.signal);
-    const staging = await makeStagingDir(path.join(root, 'media'), key);
-    try {
-      const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item }, ctx);
-      await renderPoster(o.ffmpeg, path.join(staging, 'video.mp4'), path.join(staging, 'poster.jpg'), facts.duration, ctx);
-      meta = { ...facts, method: plan.method, from: plan.from, to: plan.to, frames: plan.frames };
-      // meta.json is written last: its presence marks the entry complete.
-      await writeFile(path.join(staging, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-      throwIfCancelled(ctx.signal);
-      await publishEntry(staging, entry);
-    } catch (err) {
-      await rm(staging, { recursive: true, force: true });
-      throw err;
+    // Two courses of one export may cut the same stretch of one recording: the second waits for
+    // the first's entry instead of encoding it again.
+    let pending = inFlight.get(entry);
+    if (!pending) {
+      const encode = async (): Promise<EntryMeta> => {
+        const done = await readCacheEntry<EntryMeta>(entry);
+        if (done) return done;
+        throwIfCancelled(ctx.signal);
+        const staging = await makeStagingDir(path.join(root, 'media'), key);
+        try {
+          const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item }, ctx);
+          await renderPoster(o.ffmpeg, path.join(staging, 'video.mp4'), path.join(staging, 'poster.jpg'), facts.duration, ctx);
+          const m: EntryMeta = { ...facts, method: plan.method, from: plan.from, to: plan.to, frames: plan.frames };
+          // meta.json is written last: its presence marks the entry complete.
+          await writeFile(path.join(staging, 'meta.json'), JSON.stringify(m, null, 2) + '\n');
+          throwIfCancelled(ctx.signal);
+          await publishEntry(staging, entry);
+          return m;
+        } catch (err) {
+          await rm(staging, { recursive: true, force: true });
+          throw err;
+        }
+      };
+      pending = (ctx.encodeSlots ? ctx.encodeSlots.run(encode) : encode()).finally(() => inFlight.delete(entry));
+      inFlight.set(entry, pending);
     }
+    meta = await pending;
   } else {
     ctx.onProgress?.({ phase: 'encode', current: Math.round(meta.duration * 10) / 10, total: Math.round(meta.duration * 10) / 10, item, done: true, detail: 'cached' });
   }
