@@ -15,7 +15,6 @@ import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions
 import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
-import { formatEta } from '../../ui/progress.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
 
 /** One rendered segment, ready for a bundle. */
@@ -155,8 +154,8 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
         onProgress: (done, speed) => {
           const elapsed = (Date.now() - started) / 1000;
           const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);
-          const eta = rate > 0 ? (total - done) / rate : NaN;
-          ctx.onProgress?.({ phase: 'encode', current: Math.min(tenth(done), total), total, item: o.item, detail: `${rate ? rate.toFixed(1) + 'x' : ''} ETA ${formatEta(eta)}`.trim() });
+          // Plain numbers: how to show them (a bar, a log line) is the UI's business.
+          ctx.onProgress?.({ phase: 'encode', current: Math.min(tenth(done), total), total, item: o.item, ...(rate > 0 ? { speed: rate, eta: Math.max(0, total - done) / rate } : {}) });
         },
       },
       ctx,
