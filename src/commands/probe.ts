@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { MediaInfo } from '../core/media/probe.js';
+import { formatBytes } from '../utils/format.js';
 import { commandEnv } from './shared.js';
 
 /** Formats seconds as M:SS.s for people. */
@@ -13,8 +14,8 @@ export function renderProbe(r: MediaInfo): string {
   const v = r.video;
   const lines = [
     `file        ${r.file}`,
-    `container   ${r.container}, ${(r.size / 1e6).toFixed(1)} MB, ${clock(r.duration)} (${r.duration.toFixed(3)} s)`,
-    `video       ${v.codec}${v.profile ? ` ${v.profile}` : ''}${v.level ? ` level ${(v.level / 10).toFixed(1)}` : ''}, ${v.pixelFormat}, ${v.width}x${v.height}${v.rotation ? ` rotated ${v.rotation}° (shown ${v.displayWidth}x${v.displayHeight})` : ''}`,
+    `container   ${r.container}, ${formatBytes(r.size)}, ${clock(r.duration)} (${r.duration.toFixed(3)} s)`,
+    `video       ${v.codec}${v.profile ? ` ${v.profile}` : ''}${v.levelName ? ` level ${v.levelName}` : ''}, ${v.pixelFormat}, ${v.width}x${v.height}${v.rotation ? ` rotated ${v.rotation}° (shown ${v.displayWidth}x${v.displayHeight})` : ''}`,
     `frame rate  ${v.fps} fps${v.variableFrameRate ? ' (variable)' : ' (constant)'}, ${v.frames} frames`,
     `keyframes   every ${v.keyframeInterval.average} s on average, longest gap ${v.keyframeInterval.max} s`,
     `audio       ${r.audio ? `${r.audio.codec}, ${r.audio.layout ?? `${r.audio.channels} ch`}, ${r.audio.sampleRate} Hz` : 'none'}`,

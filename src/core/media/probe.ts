@@ -18,8 +18,10 @@ export interface VideoInfo {
   codec: string;
   /** Codec profile (High, Main...), when known. */
   profile?: string;
-  /** Codec level as ffprobe's integer (e.g. 40 = 4.0); 0 when unknown. */
+  /** Codec level as ffprobe's integer (H.264: 40 = 4.0; HEVC: 153 = 5.1); 0 when unknown. */
   level: number;
+  /** The level as people name it (`4.0`, `5.1`), when known: see {@link formatCodecLevel}. */
+  levelName?: string;
   /** Pixel format (yuv420p...). */
   pixelFormat: string;
   /** Coded width and height. */
@@ -124,6 +126,33 @@ interface FfprobeFormat {
   format_name?: string;
   duration?: string;
   start_time?: string;
+}
+
+/** MPEG-2 video levels by ffprobe's number. */
+const MPEG2_LEVELS: Record<number, string> = { 4: 'High', 6: 'High 1440', 8: 'Main', 10: 'Low' };
+
+/**
+ * A codec level as people name it, from ffprobe's integer (undefined when unknown). Each codec
+ * stores it differently: H.264 and VP9 as 10 x level (40 = 4.0; 9 = 1b), HEVC as 30 x level
+ * (153 = 5.1), AV1 as seq_level_idx (13 = 5.1).
+ */
+export function formatCodecLevel(codec: string, level: number): string | undefined {
+  if (!Number.isInteger(level) || level <= 0) return undefined;
+  switch (codec) {
+    case 'h264':
+      return level === 9 ? '1b' : (level / 10).toFixed(1);
+    case 'vp9':
+      return (level / 10).toFixed(1);
+    case 'hevc':
+    case 'h265':
+      return level % 3 === 0 ? (level / 30).toFixed(1) : undefined;
+    case 'av1':
+      return level < 24 ? `${2 + (level >> 2)}.${level & 3}` : undefined;
+    case 'mpeg2video':
+      return MPEG2_LEVELS[level];
+    default:
+      return undefined;
+  }
 }
 
 /** Parses `30000/1001` into a rational; undefined for 0/0 or garbage. */
@@ -280,10 +309,12 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   let maxGap = 0;
   for (let i = 1; i < kf.length; i++) maxGap = Math.max(maxGap, (kf[i] ?? 0) - (kf[i - 1] ?? 0));
   if (kf.length) maxGap = Math.max(maxGap, last + packets.medianDelta - (kf[kf.length - 1] ?? 0));
+  const levelName = formatCodecLevel(vs.codec_name ?? '', vs.level ?? 0);
   const base = {
     codec: vs.codec_name ?? 'unknown',
     ...(vs.profile ? { profile: vs.profile } : {}),
     level: vs.level && vs.level > 0 ? vs.level : 0,
+    ...(levelName ? { levelName } : {}),
     pixelFormat: vs.pix_fmt ?? 'unknown',
     width,
     height,
