@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Course } from '../course/load.js';
 import type { RunContext } from '../context.js';
 import { throwIfCancelled } from '../../errors.js';
-import { writeFileAtomic, pathExists } from '../../utils/fs.js';
+import { pathExists, toWriteError, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cacheDir, cacheKey, fingerprintFile, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
 import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
@@ -167,8 +167,8 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
     ctx.onProgress?.({ phase: 'encode', current: total, total, item: o.item, done: true, detail: `${o.plan.method}, ${facts.duration.toFixed(1)} s in ${secs.toFixed(1)} s` });
     return facts;
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw toWriteError(err, o.output);
   }
 }
 
@@ -177,11 +177,11 @@ export async function renderPoster(ffmpeg: string, video: string, output: string
   const at = Math.min(1, duration / 2);
   const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp.jpg`);
   try {
-    await runFfmpeg(ffmpeg, posterArgs(video, tmp, at), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m), what: 'poster' });
+    await runFfmpeg(ffmpeg, posterArgs(video, tmp, at), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m), what: 'poster', output });
     await rename(tmp, output);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw toWriteError(err, output);
   }
 }
 
@@ -214,6 +214,8 @@ export interface RenderSegmentCachedOptions {
   segmentId: string;
   /** Render cache folder instead of `<courseDir>/.lessonkit/cache`. */
   cacheDir?: string;
+  /** The flag that moves the cache (`--cache-dir`), named when the cache cannot be written. */
+  cacheFlag?: string;
 }
 
 /** Renders one segment into the course's cache (or finds it there). */
@@ -228,9 +230,11 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
   const poster = path.join(entry, 'poster.jpg');
   let meta = await readCacheEntry<EntryMeta>(entry);
   const cached = meta !== undefined;
+  // A full disk or a read-only course folder is reported against the cache folder, with its fix.
+  const cacheWrite = { ...(o.cacheFlag ? { flag: o.cacheFlag } : {}) };
   if (!meta) {
     throwIfCancelled(ctx.signal);
-    const staging = await makeStagingDir(path.join(root, 'media'), key);
+    const staging = await withWriteErrors(root, () => makeStagingDir(path.join(root, 'media'), key), cacheWrite);
     try {
       const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item }, ctx);
       await renderPoster(o.ffmpeg, path.join(staging, 'video.mp4'), path.join(staging, 'poster.jpg'), facts.duration, ctx);
@@ -240,14 +244,14 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
       throwIfCancelled(ctx.signal);
       await publishEntry(staging, entry);
     } catch (err) {
-      await rm(staging, { recursive: true, force: true });
-      throw err;
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      throw toWriteError(err, root, cacheWrite);
     }
   } else {
     ctx.onProgress?.({ phase: 'encode', current: Math.round(meta.duration * 10) / 10, total: Math.round(meta.duration * 10) / 10, item, done: true, detail: 'cached' });
   }
   const captionsFile = o.captionsPath ?? (await findSidecarCaptions(o.sourcePath));
-  const captions = captionsFile ? await renderCaptions(root, captionsFile, o.captions ?? path.basename(captionsFile), plan.from, plan.to) : undefined;
+  const captions = captionsFile ? await withWriteErrors(root, () => renderCaptions(root, captionsFile, o.captions ?? path.basename(captionsFile), plan.from, plan.to), cacheWrite) : undefined;
   return {
     lessonId: o.lessonId,
     segmentId: o.segmentId,
@@ -291,6 +295,7 @@ export async function renderCourseMedia(options: RenderCourseMediaOptions, ctx: 
           lessonId: lesson.id,
           segmentId: seg.id,
           ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+          cacheFlag: '--cache-dir',
         },
         ctx,
       );
