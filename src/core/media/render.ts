@@ -221,7 +221,7 @@ export interface RenderSegmentCachedOptions {
 /** Renders one segment into the course's cache (or finds it there). */
 export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: RunContext): Promise<RenderedSegment & { plan: CutPlan }> {
   const item = `${o.lessonId}/${o.segmentId}`;
-  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
+  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, shown: o.source, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
   const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
   const root = o.cacheDir ?? cacheDir(o.courseDir);
   const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg, root)]);
