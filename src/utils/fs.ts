@@ -111,7 +111,9 @@ export function toWriteError(err: unknown, target: string, options: WriteErrorOp
   switch (e.code) {
     case 'ENOENT':
     case 'ENOTDIR': {
-      const p = firstProblemOnPath(dir);
+      // From the target itself: `build --out` names a folder, and it may be the file in the way.
+      const p = firstProblemOnPath(e.code === 'ENOTDIR' ? target : dir);
+      if (p.file === path.resolve(target)) return fail(`Cannot write into ${target}: it is a file, not a folder.`, `Give a folder, or ${elsewhere}.`);
       if (p.file) return fail(`Cannot write ${target}: ${p.file} is a file, not a folder.`, `Give a path whose folders are folders, or ${elsewhere}.`);
       // Every folder exists and still "no such file": a system folder such as /proc.
       if (!p.missing) return fail(`Cannot write ${target}: ${dir} does not accept new files.`, `${elsewhere.charAt(0).toUpperCase()}${elsewhere.slice(1)}.`);

@@ -41,6 +41,11 @@ describe('toWriteError', () => {
     expect((err as UserError).hint).toBe(`Create it first (mkdir -p ${JSON.stringify(path.dirname(target))}), or choose another folder with --out.`);
     // With create, a missing folder is fine when the nearest existing one is writable.
     await expect(checkWritableFolder(path.dirname(target), target, { create: true })).resolves.toBeUndefined();
+    // An output folder that is a file (build --out notes.txt).
+    await writeFile(path.join(dir, 'notes.txt'), 'x');
+    await expect(checkWritableFolder(path.join(dir, 'notes.txt'), path.join(dir, 'notes.txt'), { create: true, flag: '--out' })).rejects.toMatchObject({
+      message: `Cannot write into ${path.join(dir, 'notes.txt')}: it is a file, not a folder.`,
+    });
   });
   it('says how to raise the open-file limit (EMFILE) and what a read-only disk needs (EROFS)', () => {
     const target = path.join(dir, 'x.zip');
