@@ -55,7 +55,7 @@ export interface WriteErrorOptions {
   flag?: string;
 }
 
-/** Errno codes of a failed write that the user can fix, with their error codes. */
+/** Errno codes of a failed write that the user can fix (the rest are bugs or someone else's path). */
 const WRITE_FAULTS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG', 'EMFILE', 'ENFILE']);
 
 /** The errno-carrying error inside `err`: itself, or the cause of a write UserError made earlier. */
@@ -67,6 +67,7 @@ function errnoOf(err: unknown): NodeJS.ErrnoException | undefined {
   return undefined;
 }
 
+/** True when `p` is an existing folder. */
 function isFolder(p: string): boolean {
   try {
     return statSync(p).isDirectory();
@@ -75,7 +76,7 @@ function isFolder(p: string): boolean {
   }
 }
 
-/** The first missing folder on the way to `dir`, and the first ancestor that is a file, if any. */
+/** Walking up from `dir`: the topmost missing folder, or the file that stands where a folder should be. */
 function firstProblemOnPath(dir: string): { missing?: string; file?: string } {
   let missing: string | undefined;
   for (let p = path.resolve(dir); ; p = path.dirname(p)) {
@@ -117,7 +118,7 @@ export function toWriteError(err: unknown, target: string, options: WriteErrorOp
       if (p.file) return fail(`Cannot write ${target}: ${p.file} is a file, not a folder.`, `Give a path whose folders are folders, or ${elsewhere}.`);
       // Every folder exists and still "no such file": a system folder such as /proc.
       if (!p.missing) return fail(`Cannot write ${target}: ${dir} does not accept new files.`, `${elsewhere.charAt(0).toUpperCase()}${elsewhere.slice(1)}.`);
-      return fail(`Cannot write ${target}: the folder ${p.missing ?? dir} does not exist.`, `Create it first (mkdir -p ${JSON.stringify(dir)}), or ${elsewhere}.`);
+      return fail(`Cannot write ${target}: the folder ${p.missing} does not exist.`, `Create it first (mkdir -p ${JSON.stringify(dir)}), or ${elsewhere}.`);
     }
     case 'EISDIR':
       return fail(`Cannot write ${target}: it is a folder.`, `Give a file name, not a folder, or ${elsewhere}.`);
