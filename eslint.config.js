@@ -13,4 +13,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // The core is the programmatic API: it reports data and never knows how it is shown.
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/ui', '**/ui/*', '**/ui/**'], message: 'src/core must not import from src/ui: return data (or emit progress numbers) and let the command render it.' }] }],
+    },
+  },
 );

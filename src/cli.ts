@@ -50,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  // Past the file-size limit (ulimit -f) the kernel kills the writer with SIGXFSZ, leaving its
+  // temp files behind; with a handler installed the write fails with EFBIG instead, which the
+  // write sites report and clean up like any full disk.
+  process.on('SIGXFSZ', ignoreSignal);
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   const logger = createLogger({ level: debug ? 'debug' : 'normal', color: shouldUseColor({ json, env: process.env, isTTY: Boolean(process.stderr.isTTY) }) });
@@ -62,10 +66,13 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    process.off('SIGXFSZ', ignoreSignal);
   }
   process.exitCode = code;
   return code;
 }
+
+function ignoreSignal(): void {}
 
 function handleError(err: unknown, o: { json: boolean; debug: boolean; logger: ReturnType<typeof createLogger> }): number {
   const { logger } = o;

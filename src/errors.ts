@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'E_FFMPEG_MISSING'
   | 'E_FFMPEG_FAILED'
   | 'E_MEDIA_INPUT'
+  | 'E_WRITE'
+  | 'E_DISK_FULL'
   | 'E_INPUT'
   | 'E_BUILD'
   | 'E_VALIDATE_INPUT'

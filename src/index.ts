@@ -15,7 +15,7 @@ export { UserError, FindingsError, CancelledError } from './errors.js';
 export { validateXsd, schemaFilesToShip, SCHEMA_SETS } from './core/validate/xsd.js';
 export type { SchemaSet, XsdError, XsdResult } from './core/validate/xsd.js';
 export { probeMedia } from './core/media/probe.js';
-export type { MediaInfo, VideoInfo, AudioInfo, ProbeMediaOptions } from './core/media/probe.js';
+export type { MediaInfo, VideoInfo, AudioInfo, ProbeMediaOptions, ProbeMediaResult, MediaProblem, UnusableMedia } from './core/media/probe.js';
 export { renderCourseMedia } from './core/media/render.js';
 export type { RenderedSegment, RenderCourseMediaOptions, RenderCourseMediaResult } from './core/media/render.js';
 export { startLrs, LoopbackLrs, XAPI_VERSION, basic } from './core/preview/lrs.js';

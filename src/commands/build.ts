@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { displayPath } from '../utils/fs.js';
+import { formatBytes } from '../utils/format.js';
 import { commandEnv } from './shared.js';
 
 /** Flags of `lessonkit build`. */
@@ -11,12 +12,6 @@ interface BuildFlags {
   cacheDir?: string;
   ffmpeg?: string;
   ffprobe?: string;
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** `lessonkit build [course]`: render, package and validate. */
@@ -55,7 +50,7 @@ export function registerBuild(program: Command): void {
       env.print(result, (r) =>
         [
           `Built ${r.course.id} ${r.course.version} (${r.media.segments} segment${r.media.segments === 1 ? '' : 's'}, ${r.media.cached} from the cache):`,
-          ...r.bundles.map((b) => `  ${b.target.padEnd(14)} ${displayPath(b.path, process.cwd())}  ${formatSize(b.size)}${b.validated.length ? `  (${b.validated.map((v) => `${v.path} valid against ${v.schema}`).join(', ')})` : ''}`),
+          ...r.bundles.map((b) => `  ${b.target.padEnd(14)} ${displayPath(b.path, process.cwd())}  ${formatBytes(b.size)}${b.validated.length ? `  (${b.validated.map((v) => `${v.path} valid against ${v.schema}`).join(', ')})` : ''}`),
         ].join('\n'),
       );
     });

@@ -17,13 +17,23 @@ export function formatEta(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** Renders one bar line: `phase item [#####-----]  42%  detail`. */
+/** The extra text of a live bar: speed and ETA when the core reported them, then the detail. */
+function liveDetail(event: ProgressEvent): string {
+  const parts: string[] = [];
+  if (event.speed !== undefined) parts.push(`${event.speed.toFixed(1)}x`);
+  if (event.eta !== undefined) parts.push(`ETA ${formatEta(event.eta)}`);
+  if (event.detail) parts.push(event.detail);
+  return parts.join(' ');
+}
+
+/** Renders one bar line: `phase item [#####-----]  42%  1.2x ETA 0:13`. */
 export function renderBar(event: ProgressEvent, width = 24): string {
   const ratio = event.total > 0 ? Math.min(1, Math.max(0, event.current / event.total)) : 0;
   const filled = Math.round(ratio * width);
   const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
   const pct = `${Math.round(ratio * 100)}%`.padStart(4);
-  return `${event.phase}${event.item ? ' ' + event.item : ''} [${bar}] ${pct}${event.detail ? '  ' + event.detail : ''}`;
+  const extra = liveDetail(event);
+  return `${event.phase}${event.item ? ' ' + event.item : ''} [${bar}] ${pct}${extra ? '  ' + extra : ''}`;
 }
 
 /** Turns core progress events into a bar (TTY) or a line per finished item (logs, CI). */

@@ -279,7 +279,7 @@ describe('knowledge check accessibility', () => {
     const links = await frame.locator('.lk-materials a').evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
     expect(links).toEqual([
       ['Workbook: Workbook', 'materials/workbooks/intro.html'],
-      ['Download: checklist.pdf (PDF, 1.4 KB)', 'materials/files/checklist.pdf'],
+      ['Download: checklist.pdf (PDF, 1.4 kB)', 'materials/files/checklist.pdf'],
     ]);
     expect(await frame.locator('h1.lk-course-title').textContent()).toBe('Demo <script>alert(1)</script> & more');
     expect(await frame.locator('.lk-lesson-name').first().textContent()).toBe('Intro </script><script>alert(2)</script>');

@@ -2,7 +2,7 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, type Document } from 'yaml';
 import { UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../utils/fs.js';
+import { toWriteError, writeFileAtomic } from '../../utils/fs.js';
 import { COURSE_FILE, parseCourseDocument } from './load.js';
 
 /**
@@ -34,7 +34,12 @@ async function withFileLock<T>(lock: string, work: () => Promise<T>): Promise<T>
       await writeFile(lock, String(process.pid), { flag: 'wx' });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Not another editor's lock: ours may have been created empty (a full disk), and an
+        // empty lock left behind would block every later edit for half a minute.
+        if ((err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EROFS') await rm(lock, { force: true });
+        throw toWriteError(err, path.join(path.dirname(lock), COURSE_FILE));
+      }
       const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > STALE_LOCK_MS) {
         await rm(lock, { force: true });

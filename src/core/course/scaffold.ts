@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { pathExists, writeFileAtomic } from '../../utils/fs.js';
+import { pathExists, toWriteError, writeFileAtomic } from '../../utils/fs.js';
 import type { RunContext } from '../context.js';
 import { renderTemplate } from '../templates.js';
 import { appendLesson, editCourseFile } from './edit.js';
@@ -124,7 +124,9 @@ export async function initCourse(options: InitCourseOptions, ctx: RunContext): P
   ];
   const created: string[] = [];
   const kept: string[] = [];
-  await mkdir(path.join(dir, 'recordings'), { recursive: true });
+  await mkdir(path.join(dir, 'recordings'), { recursive: true }).catch((err: unknown) => {
+    throw toWriteError(err, dir);
+  });
   for (const [rel, content] of files) {
     const abs = path.join(dir, rel);
     const overwrite = rel === COURSE_FILE || rel === SCHEMA_FILE || rel === QUIZ_SCHEMA_FILE;

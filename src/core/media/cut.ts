@@ -132,7 +132,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
   // Seek a hair (a small part of a frame) before the wanted frame: ffprobe rounds times to microseconds.
   const eps = Math.min(0.001, frameDur / 8);
   if (plan.method === 'copy') {
-    await runFfmpeg(ffmpeg, copyArgs(info.file, o.output, plan.from, plan.to - plan.from), { signal: ctx.signal, debug, what, onProgress: progress(0) });
+    await runFfmpeg(ffmpeg, copyArgs(info.file, o.output, plan.from, plan.to - plan.from), { signal: ctx.signal, debug, what, output: o.output, onProgress: progress(0) });
     return;
   }
   const channels = info.audio?.channels ?? 0;
@@ -161,7 +161,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
         ...(o.info.video.color.space ? { colorSpace: o.info.video.color.space } : {}),
         gainDb,
       }),
-      { signal: ctx.signal, debug, what, onProgress: progress(0) },
+      { signal: ctx.signal, debug, what, output: o.output, onProgress: progress(0) },
     );
     return;
   }
@@ -174,7 +174,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
   try {
     const copyStart = plan.copyStart ?? plan.firstFrame;
     const copyEnd = plan.copyEnd ?? plan.endFrame;
-    const opts = { signal: local.signal, debug, what };
+    const opts = { signal: local.signal, debug, what, output: o.output };
     const total = plan.frames * frameDur;
     const doneSeconds = [0, 0, 0];
     const report = (i: number, seconds: number) => {
@@ -219,7 +219,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     if (failures.length) throw failures.find((f) => !(f instanceof CancelledError)) ?? failures[0];
     const list = path.join(tmp, 'parts.txt');
     await writeFile(list, concatList(parts));
-    await runFfmpeg(ffmpeg, smartJoinArgs(list, audio, o.output, plan.fps), { signal: ctx.signal, debug, what });
+    await runFfmpeg(ffmpeg, smartJoinArgs(list, audio, o.output, plan.fps), { signal: ctx.signal, debug, what, output: o.output });
     o.onProgress?.(total);
   } catch (err) {
     await rm(o.output, { force: true });

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { CancelledError, UserError } from '../../errors.js';
+import { toWriteError } from '../../utils/fs.js';
 
 /** Frame rate as a fraction, e.g. 30000/1001. */
 export interface Rational {
@@ -31,12 +32,54 @@ export interface RunFfmpegOptions {
   debug?: (message: string) => void;
   /** What the run was for, used in the error message, e.g. `trim of talk.mp4`. */
   what?: string;
+  /** The file the run writes, named when the disk is full (callers may re-name it for the user). */
+  output?: string;
 }
 
 /** What an ffmpeg/ffprobe run printed. */
 export interface ToolOutput {
   stdout: string;
   stderr: string;
+}
+
+/**
+ * ffmpeg's (strerror) wording of the file-system faults a user can fix, with their errno codes.
+ * The first four can only come from writing; the others also from a missing or unreadable
+ * input, so they count only when the line names a file in the output's folder.
+ */
+const WRITE_FAULT_TEXT: [RegExp, string, 'any' | 'output'][] = [
+  [/No space left on device/i, 'ENOSPC', 'any'],
+  [/Disk quota exceeded/i, 'EDQUOT', 'any'],
+  [/File too large/i, 'EFBIG', 'any'],
+  [/Read-only file system/i, 'EROFS', 'any'],
+  [/Permission denied/i, 'EACCES', 'output'],
+  [/Operation not permitted/i, 'EPERM', 'output'],
+  [/No such file or directory/i, 'ENOENT', 'output'],
+  [/Not a directory/i, 'ENOTDIR', 'output'],
+  [/Is a directory/i, 'EISDIR', 'output'],
+  [/Too many open files/i, 'EMFILE', 'output'],
+];
+
+/**
+ * The write fault in an ffmpeg failure, as an errno-style error, when there is one: a full disk
+ * is the disk's problem, not the recording's, and must not be reported as a media error.
+ * SIGXFSZ is the kernel stopping a process that passed the file-size limit. `output` is the
+ * file the run writes (its folder also holds a smart cut's parts).
+ */
+export function writeFaultOf(stderr: string, signal?: string, output?: string): (Error & { code: string; path?: string }) | undefined {
+  if (signal === 'SIGXFSZ') return Object.assign(new Error('EFBIG: file size limit exceeded'), { code: 'EFBIG', ...(output ? { path: output } : {}) });
+  const outDir = output ? path.dirname(path.resolve(output)) : undefined;
+  for (const raw of stderr.split(/\r?\n/)) {
+    const line = raw.trim().replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '');
+    const fault = WRITE_FAULT_TEXT.find(([re]) => re.test(line));
+    if (!fault) continue;
+    // "Error writing trailer of /x/y.mp4: No space left on device", "/x/y.mp4: Permission denied".
+    const named = /(?:^|\bof )((?:\/|[A-Za-z]:\\)[^:]*?): [^:]+$/.exec(line)?.[1];
+    const ours = Boolean(named && outDir && (path.dirname(path.resolve(named)) === outDir || path.resolve(named).startsWith(outDir + path.sep)));
+    if (fault[2] === 'output' && !ours) continue;
+    return Object.assign(new Error(`${fault[1]}: ${line}`), { code: fault[1], ...(named ? { path: named } : {}) });
+  }
+  return undefined;
 }
 
 /** Quotes an argument for a shell-like debug line. */
@@ -109,6 +152,16 @@ async function runTool(bin: string, args: readonly string[], options: RunFfmpegO
     }
     const tool = path.basename(bin).replace(/\.exe$/i, '');
     const signal = (result as { signal?: string }).signal;
+    const fault = writeFaultOf(stderr, signal, options.output);
+    if (fault) {
+      const target = options.output ?? fault.path;
+      if (target) throw toWriteError(Object.assign(fault, { path: path.resolve(target) }), path.resolve(target));
+      throw new UserError(`${tool} could not write its output${options.what ? ` during ${options.what}` : ''}: ${fault.message.replace(/^\w+: /, '')}`, {
+        code: fault.code === 'ENOSPC' || fault.code === 'EDQUOT' ? 'E_DISK_FULL' : 'E_WRITE',
+        hint: 'Free space on the disk that holds the output folder, or write somewhere else.',
+        cause: fault,
+      });
+    }
     if (signal) {
       // A crash (not our cancel): say so plainly, it is not the same as a damaged file.
       throw new UserError(`${tool} crashed with ${signal}${options.what ? ` during ${options.what}` : ''}.`, {

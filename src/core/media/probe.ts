@@ -6,8 +6,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { UserError } from '../../errors.js';
+import { formatBytes } from '../../utils/format.js';
 import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
+import { fileContainerEnd, readHead, sniffNotMedia, type ContainerEnd } from './sniff.js';
 
 /** The longest segment DESIGN.md allows (15 minutes); longer recordings need splitting. */
 export const MAX_SEGMENT_SECONDS = 15 * 60;
@@ -18,8 +20,10 @@ export interface VideoInfo {
   codec: string;
   /** Codec profile (High, Main...), when known. */
   profile?: string;
-  /** Codec level as ffprobe's integer (e.g. 40 = 4.0); 0 when unknown. */
+  /** Codec level as ffprobe's integer (H.264: 40 = 4.0; HEVC: 153 = 5.1); 0 when unknown. */
   level: number;
+  /** The level as people name it (`4.0`, `5.1`), when known: see {@link formatCodecLevel}. */
+  levelName?: string;
   /** Pixel format (yuv420p...). */
   pixelFormat: string;
   /** Coded width and height. */
@@ -73,6 +77,30 @@ export interface MediaInfo {
   needsSplit: boolean;
 }
 
+/** Why a file cannot be used as a recording. */
+export interface MediaProblem {
+  /** `not-media`: an image, a document, text, an empty file; `no-video`: audio only; `truncated`: cut short; `damaged`: unreadable. */
+  kind: 'not-media' | 'no-video' | 'truncated' | 'damaged';
+  /** One sentence naming the file and what is wrong. */
+  message: string;
+  /** What to do about it. */
+  hint: string;
+}
+
+/** What {@link probeMedia} reports about a file that cannot be used: no facts, only the problems. */
+export interface UnusableMedia {
+  /** Absolute path. */
+  file: string;
+  /** Size in bytes. */
+  size: number;
+  ok: false;
+  /** At least one. */
+  problems: MediaProblem[];
+}
+
+/** What {@link probeMedia} returns (what `probe --json` prints): the facts when ffprobe could read them, and any problems. */
+export type ProbeMediaResult = (MediaInfo & { ok: boolean; problems: MediaProblem[] }) | UnusableMedia;
+
 /** Internal probe details kept for cutting (not printed). */
 export interface MediaTimeline {
   /** Presentation times of every video frame, sorted. */
@@ -89,6 +117,8 @@ export interface ProbeMediaOptions {
   file: string;
   /** Base for a relative `file`. */
   cwd: string;
+  /** How messages name the file (default: `file` as given), e.g. the source as course.yaml writes it. */
+  shown?: string;
   /** ffmpeg path from --ffmpeg. */
   ffmpeg?: string;
   /** ffprobe path from --ffprobe. */
@@ -111,6 +141,8 @@ interface FfprobeStream {
   channel_layout?: string;
   sample_rate?: string;
   has_b_frames?: number;
+  /** Seconds, as the stream's header says (not every container gives one). */
+  duration?: string;
   color_primaries?: string;
   color_transfer?: string;
   color_space?: string;
@@ -124,6 +156,33 @@ interface FfprobeFormat {
   format_name?: string;
   duration?: string;
   start_time?: string;
+}
+
+/** MPEG-2 video levels by ffprobe's number. */
+const MPEG2_LEVELS: Record<number, string> = { 4: 'High', 6: 'High 1440', 8: 'Main', 10: 'Low' };
+
+/**
+ * A codec level as people name it, from ffprobe's integer (undefined when unknown). Each codec
+ * stores it differently: H.264 and VP9 as 10 x level (40 = 4.0; 9 = 1b), HEVC as 30 x level
+ * (153 = 5.1), AV1 as seq_level_idx (13 = 5.1).
+ */
+export function formatCodecLevel(codec: string, level: number): string | undefined {
+  if (!Number.isInteger(level) || level <= 0) return undefined;
+  switch (codec) {
+    case 'h264':
+      return level === 9 ? '1b' : (level / 10).toFixed(1);
+    case 'vp9':
+      return (level / 10).toFixed(1);
+    case 'hevc':
+    case 'h265':
+      return level % 3 === 0 ? (level / 30).toFixed(1) : undefined;
+    case 'av1':
+      return level < 24 ? `${2 + (level >> 2)}.${level & 3}` : undefined;
+    case 'mpeg2video':
+      return MPEG2_LEVELS[level];
+    default:
+      return undefined;
+  }
 }
 
 /** Parses `30000/1001` into a rational; undefined for 0/0 or garbage. */
@@ -198,31 +257,101 @@ export function smartCutBlockers(v: Omit<VideoInfo, 'keyframeInterval' | 'frames
   return reasons;
 }
 
-const probeCache = new Map<string, Promise<{ info: MediaInfo; timeline: MediaTimeline }>>();
+/** A probe: the facts and timeline when ffprobe could read them, and what is wrong with the file. */
+interface Inspection {
+  info?: MediaInfo;
+  timeline?: MediaTimeline;
+  problems: MediaProblem[];
+}
 
-/** Probes a file with ffprobe and returns the facts plus the frame timeline (cached per file state). */
+const probeCache = new Map<string, Promise<Inspection>>();
+
+/**
+ * Probes a file with ffprobe and returns the facts plus the frame timeline (cached per file
+ * state). A file that is not a recording, or was cut short, is a UserError: nothing is cut
+ * from it (a truncated file would give segments shorter than asked, without a word).
+ */
 export async function probeWithTimeline(options: ProbeMediaOptions, ctx: RunContext): Promise<{ info: MediaInfo; timeline: MediaTimeline }> {
+  const r = await inspect(options, ctx);
+  const problem = r.problems[0];
+  if (problem || !r.info || !r.timeline) {
+    throw new UserError(problem?.message ?? `${options.shown ?? options.file} is not a readable video.`, { code: 'E_MEDIA_INPUT', hint: problem?.hint ?? 'Export or copy the recording again.' });
+  }
+  return { info: r.info, timeline: r.timeline };
+}
+
+async function inspect(options: ProbeMediaOptions, ctx: RunContext): Promise<Inspection> {
   const file = path.resolve(options.cwd, options.file);
+  const shown = options.shown ?? options.file;
   let st;
   try {
     st = await stat(file);
   } catch {
-    throw new UserError(`${options.file} does not exist.`, { code: 'E_NOT_FOUND', hint: 'Check the path of the recording (relative paths start at the current folder or -C).' });
+    throw new UserError(`${shown} does not exist.`, { code: 'E_NOT_FOUND', hint: 'Check the path of the recording (relative paths start at the current folder or -C).' });
   }
-  if (!st.isFile()) throw new UserError(`${options.file} is not a file.`, { code: 'E_MEDIA_INPUT', hint: 'Give the path of a video file.' });
+  if (!st.isFile()) throw new UserError(`${shown} is not a file.`, { code: 'E_MEDIA_INPUT', hint: 'Give the path of a video file.' });
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
-  const key = JSON.stringify([file, st.size, st.mtimeMs, tools.ffprobe.path]);
+  // The name is in the key because problem messages carry it.
+  const key = JSON.stringify([file, st.size, st.mtimeMs, tools.ffprobe.path, shown]);
   let p = probeCache.get(key);
   if (!p) {
-    p = probeUncached(file, options.file, st.size, tools.ffprobe.path, ctx);
+    p = probeUncached(file, shown, st.size, tools.ffprobe.path, ctx);
     p.catch(() => probeCache.delete(key));
     probeCache.set(key, p);
   }
   return p;
 }
 
-async function probeUncached(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext): Promise<{ info: MediaInfo; timeline: MediaTimeline }> {
+/** The problem of a file whose container declares more bytes than it holds, or lacks its MP4 index. */
+export function truncationProblem(shown: string, end: ContainerEnd, times?: { endsAt: number; header: number }): MediaProblem | undefined {
+  const short = end.declared > end.actual;
+  const noIndex = end.container === 'mp4' && end.hasIndex === false;
+  if (!short && !noIndex) return undefined;
+  const sizes = short ? ` (this copy is ${formatBytes(end.actual)}; its container says at least ${formatBytes(end.declared)})` : '';
+  const hint = `Copy it again from the original${sizes}, or export the recording again.`;
+  const why = 'it was probably cut short while copying or recording.';
+  if (times && times.header - times.endsAt >= 0.05) {
+    return { kind: 'truncated', message: `${shown} ends at ${times.endsAt.toFixed(1)} s but its header says ${times.header.toFixed(1)} s; ${why}`, hint };
+  }
+  if (noIndex && !short) {
+    return {
+      kind: 'truncated',
+      message: `${shown} was never finished: the index a player needs (the MP4 moov box) is missing, so nothing can play it.`,
+      hint: 'The recording app probably stopped before saving (or is still recording): let it finish, or export the recording again; if it was copied, copy it again.',
+    };
+  }
+  const what = noIndex ? 'it ends before the index a player needs (the MP4 moov box, stored at the end), so nothing can play it' : 'it ends before its container does';
+  return { kind: 'truncated', message: `${shown} is incomplete: ${what}; ${why}`, hint };
+}
+
+/** ffprobe formats that read a single picture or plain text, not a recording. */
+function stillFormat(formatName: string | undefined): string | undefined {
+  if (!formatName) return undefined;
+  if (formatName === 'tty') return 'a text file';
+  const pipe = /^(\w+?)_pipe$/.exec(formatName);
+  if (pipe) return `a ${pipe[1]?.toUpperCase()} image`;
+  if (formatName === 'image2') return 'an image';
+  return undefined;
+}
+
+async function probeUncached(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext): Promise<Inspection> {
   const debug = (m: string) => ctx.logger.debug(m);
+  // The bytes first: a PNG renamed to .mp4 is named for what it is, not sent to ffprobe (which
+  // reads it as a one-frame "video") or to the cutter (which finds it 0 s long).
+  const head = await readHead(file).catch((err: unknown) => {
+    throw new UserError(`${shown} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { code: 'E_MEDIA_INPUT', hint: 'Check that the file is readable by you (its permissions), or copy it somewhere you can read it.', cause: err });
+  });
+  const sniffed = sniffNotMedia(head, size);
+  if (sniffed) {
+    return { problems: [{ kind: 'not-media', message: size === 0 ? `${shown} is empty (0 bytes).` : `${shown} is ${sniffed.what}, not a video.`, hint: sniffed.hint }] };
+  }
+  // The container's own sizes against the file's: a few header reads, however long the file.
+  const end = await fileContainerEnd(file, size);
+  if (end?.container === 'mp4' && end.hasIndex === false) {
+    const problem = truncationProblem(shown, end);
+    if (problem) return { problems: [problem] };
+  }
+  const cutShort = end !== undefined && end.declared > end.actual;
   let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
   try {
     const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
@@ -232,30 +361,50 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
       throw new UserError(`${err.message.replace(/\.$/, '')} while reading ${shown}.`, { code: 'E_MEDIA_INPUT', ...(err.hint ? { hint: err.hint } : {}) });
     }
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
-      throw new UserError(`${shown} is not a readable video (${err.message.replace(/^ffprobe failed: /, '')}).`, {
-        code: 'E_MEDIA_INPUT',
-        hint: 'The file is damaged or incomplete (for example a recording that was still being written): export or copy the recording again.',
-      });
+      const truncated = end && truncationProblem(shown, end);
+      if (truncated) return { problems: [truncated] };
+      return {
+        problems: [
+          {
+            kind: 'damaged',
+            message: `${shown} is not a readable video (${err.message.replace(/^ffprobe failed: /, '')}).`,
+            hint: 'The file is damaged or incomplete (for example a recording that was still being written): export or copy the recording again.',
+          },
+        ],
+      };
     }
     throw err;
   }
+  const still = stillFormat(json.format?.format_name);
+  if (still) return { problems: [{ kind: 'not-media', message: `${shown} is ${still}, not a video.`, hint: 'Give the screen recording (MP4, MOV, MKV or WebM).' }] };
   const streams = json.streams ?? [];
   const vs = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  if (!vs) {
-    throw new UserError(`${shown} has no video stream.`, { code: 'E_MEDIA_INPUT', hint: 'Give a screen recording with video (an audio-only file cannot become a lesson video).' });
-  }
   const as = streams.find((s) => s.codec_type === 'audio');
+  if (!vs) {
+    return {
+      problems: [
+        {
+          kind: 'no-video',
+          message: `${shown} has no video stream${as?.codec_name ? ` (it holds only ${as.codec_name} audio)` : ''}.`,
+          hint: 'Give a screen recording with video (an audio-only file cannot become a lesson video).',
+        },
+      ],
+    };
+  }
   let packets;
   try {
     packets = analysePackets((await runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug })).stdout);
   } catch (err) {
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
-      throw new UserError(`${shown} could not be read to the end (${stderrTail(err.message, 1)}).`, { code: 'E_MEDIA_INPUT', hint: 'The file is damaged: export or copy the recording again.' });
+      const truncated = end && truncationProblem(shown, end);
+      if (truncated) return { problems: [truncated] };
+      return { problems: [{ kind: 'damaged', message: `${shown} could not be read to the end (${stderrTail(err.message, 1)}).`, hint: 'The file is damaged: export or copy the recording again.' }] };
     }
     throw err;
   }
   if (packets.frameTimes.length === 0) {
-    throw new UserError(`${shown} has a video stream with no frames.`, { code: 'E_MEDIA_INPUT', hint: 'The file is damaged or empty: export or copy the recording again.' });
+    const truncated = end && truncationProblem(shown, end);
+    return { problems: [truncated ?? { kind: 'damaged', message: `${shown} has a video stream with no frames.`, hint: 'The file is damaged or empty: export or copy the recording again.' }] };
   }
   // Reported for people: the `rotate` tag when there is one, else the display matrix angle.
   // Either way ffmpeg applies it when decoding, so outputs come out upright.
@@ -280,10 +429,12 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   let maxGap = 0;
   for (let i = 1; i < kf.length; i++) maxGap = Math.max(maxGap, (kf[i] ?? 0) - (kf[i - 1] ?? 0));
   if (kf.length) maxGap = Math.max(maxGap, last + packets.medianDelta - (kf[kf.length - 1] ?? 0));
+  const levelName = formatCodecLevel(vs.codec_name ?? '', vs.level ?? 0);
   const base = {
     codec: vs.codec_name ?? 'unknown',
     ...(vs.profile ? { profile: vs.profile } : {}),
     level: vs.level && vs.level > 0 ? vs.level : 0,
+    ...(levelName ? { levelName } : {}),
     pixelFormat: vs.pix_fmt ?? 'unknown',
     width,
     height,
@@ -320,10 +471,25 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   };
   // ffmpeg's -ss counts from the file's start time, so the timeline does too.
   const shift = Number(json.format?.start_time) || 0;
-  return { info, timeline: { frameTimes: packets.frameTimes.map((t) => t - shift), keyframeTimes: kf.map((t) => t - shift), reorderDelay: packets.reorderDelay } };
+  const problems: MediaProblem[] = [];
+  if (cutShort && end) {
+    // Where the frames stop against what the header promised (the video stream's own duration
+    // when the container gives one): the numbers a user can check in any player.
+    const headerDuration = Number(vs.duration) > 0 ? Number(vs.duration) : duration;
+    const problem = truncationProblem(shown, end, { endsAt: Math.max(0, last + packets.medianDelta - shift), header: headerDuration });
+    if (problem) problems.push(problem);
+  }
+  return { info, timeline: { frameTimes: packets.frameTimes.map((t) => t - shift), keyframeTimes: kf.map((t) => t - shift), reorderDelay: packets.reorderDelay }, problems };
 }
 
-/** Probes a recording: container, codecs, size, rate, keyframes, smart-cut and split verdicts. */
-export async function probeMedia(options: ProbeMediaOptions, ctx: RunContext): Promise<MediaInfo> {
-  return (await probeWithTimeline(options, ctx)).info;
+/**
+ * Probes a recording: container, codecs, size, rate, keyframes, smart-cut and split verdicts,
+ * and what makes it unusable (not a video, cut short, damaged) as `problems` rather than an
+ * error, so `probe` can report them as findings. A missing file is still a UserError.
+ */
+export async function probeMedia(options: ProbeMediaOptions, ctx: RunContext): Promise<ProbeMediaResult> {
+  const r = await inspect(options, ctx);
+  if (r.info) return { ...r.info, ok: r.problems.length === 0, problems: r.problems };
+  const file = path.resolve(options.cwd, options.file);
+  return { file, size: (await stat(file)).size, ok: false, problems: r.problems };
 }

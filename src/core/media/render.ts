@@ -9,13 +9,12 @@ import path from 'node:path';
 import type { Course } from '../course/load.js';
 import type { RunContext } from '../context.js';
 import { throwIfCancelled } from '../../errors.js';
-import { writeFileAtomic, pathExists } from '../../utils/fs.js';
+import { pathExists, toWriteError, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cacheDir, cacheKey, fingerprintFile, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
 import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
-import { formatEta } from '../../ui/progress.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
 
 /** One rendered segment, ready for a bundle. */
@@ -155,8 +154,8 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
         onProgress: (done, speed) => {
           const elapsed = (Date.now() - started) / 1000;
           const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);
-          const eta = rate > 0 ? (total - done) / rate : NaN;
-          ctx.onProgress?.({ phase: 'encode', current: Math.min(tenth(done), total), total, item: o.item, detail: `${rate ? rate.toFixed(1) + 'x' : ''} ETA ${formatEta(eta)}`.trim() });
+          // Plain numbers: how to show them (a bar, a log line) is the UI's business.
+          ctx.onProgress?.({ phase: 'encode', current: Math.min(tenth(done), total), total, item: o.item, ...(rate > 0 ? { speed: rate, eta: Math.max(0, total - done) / rate } : {}) });
         },
       },
       ctx,
@@ -168,8 +167,8 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
     ctx.onProgress?.({ phase: 'encode', current: total, total, item: o.item, done: true, detail: `${o.plan.method}, ${facts.duration.toFixed(1)} s in ${secs.toFixed(1)} s` });
     return facts;
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw toWriteError(err, o.output);
   }
 }
 
@@ -178,11 +177,11 @@ export async function renderPoster(ffmpeg: string, video: string, output: string
   const at = Math.min(1, duration / 2);
   const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp.jpg`);
   try {
-    await runFfmpeg(ffmpeg, posterArgs(video, tmp, at), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m), what: 'poster' });
+    await runFfmpeg(ffmpeg, posterArgs(video, tmp, at), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m), what: 'poster', output });
     await rename(tmp, output);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw toWriteError(err, output);
   }
 }
 
@@ -218,12 +217,14 @@ export interface RenderSegmentCachedOptions {
   segmentId: string;
   /** Render cache folder instead of `<courseDir>/.lessonkit/cache`. */
   cacheDir?: string;
+  /** The flag that moves the cache (`--cache-dir`), named when the cache cannot be written. */
+  cacheFlag?: string;
 }
 
 /** Renders one segment into the course's cache (or finds it there). */
 export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: RunContext): Promise<RenderedSegment & { plan: CutPlan }> {
   const item = `${o.lessonId}/${o.segmentId}`;
-  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
+  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, shown: o.source, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
   const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
   const root = o.cacheDir ?? cacheDir(o.courseDir);
   const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg, root)]);
@@ -232,6 +233,8 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
   const poster = path.join(entry, 'poster.jpg');
   let meta = await readCacheEntry<EntryMeta>(entry);
   const cached = meta !== undefined;
+  // A full disk or a read-only course folder is reported against the cache folder, with its fix.
+  const cacheWrite = { ...(o.cacheFlag ? { flag: o.cacheFlag } : {}) };
   if (!meta) {
     // Two courses of one export may cut the same stretch of one recording: the second waits for
     // the first's entry instead of encoding it again.
@@ -241,7 +244,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
         const done = await readCacheEntry<EntryMeta>(entry);
         if (done) return done;
         throwIfCancelled(ctx.signal);
-        const staging = await makeStagingDir(path.join(root, 'media'), key);
+        const staging = await withWriteErrors(root, () => makeStagingDir(path.join(root, 'media'), key), cacheWrite);
         try {
           const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item }, ctx);
           await renderPoster(o.ffmpeg, path.join(staging, 'video.mp4'), path.join(staging, 'poster.jpg'), facts.duration, ctx);
@@ -252,8 +255,8 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
           await publishEntry(staging, entry);
           return m;
         } catch (err) {
-          await rm(staging, { recursive: true, force: true });
-          throw err;
+          await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+          throw toWriteError(err, root, cacheWrite);
         }
       };
       pending = (ctx.encodeSlots ? ctx.encodeSlots.run(encode) : encode()).finally(() => inFlight.delete(entry));
@@ -264,7 +267,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
     ctx.onProgress?.({ phase: 'encode', current: Math.round(meta.duration * 10) / 10, total: Math.round(meta.duration * 10) / 10, item, done: true, detail: 'cached' });
   }
   const captionsFile = o.captionsPath ?? (await findSidecarCaptions(o.sourcePath));
-  const captions = captionsFile ? await renderCaptions(root, captionsFile, o.captions ?? path.basename(captionsFile), plan.from, plan.to) : undefined;
+  const captions = captionsFile ? await withWriteErrors(root, () => renderCaptions(root, captionsFile, o.captions ?? path.basename(captionsFile), plan.from, plan.to), cacheWrite) : undefined;
   return {
     lessonId: o.lessonId,
     segmentId: o.segmentId,
@@ -308,6 +311,7 @@ export async function renderCourseMedia(options: RenderCourseMediaOptions, ctx: 
           lessonId: lesson.id,
           segmentId: seg.id,
           ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+          cacheFlag: '--cache-dir',
         },
         ctx,
       );

@@ -11,7 +11,7 @@ import { appendSegment, editCourseFile } from '../course/edit.js';
 import { loadCourseWithLesson, type Course } from '../course/load.js';
 import { slugify } from '../course/slug.js';
 import { formatTime, parseTime } from '../course/time.js';
-import { writeFileAtomic } from '../../utils/fs.js';
+import { checkWritableFolder, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
 import type { CutMode, CutPlan } from './cut.js';
 import { planCut } from './cut.js';
@@ -160,6 +160,12 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
   const from = parseTimeFlag(options.from, '--from');
   const to = parseTimeFlag(options.to, '--to');
   const source = path.resolve(options.cwd, options.video);
+  const out = options.out ? path.resolve(options.cwd, options.out) : undefined;
+  if (out && options.out) {
+    if (!/\.(mp4|m4v)$/i.test(out)) throw new UserError(`--out ${options.out} must end in .mp4.`, { code: 'E_USAGE', hint: 'lessonkit writes MP4 (H.264/AAC): give a file name ending in .mp4.' });
+    // A missing or read-only folder fails now, not after the encode.
+    await checkWritableFolder(path.dirname(out), out, { flag: '--out' });
+  }
   // Load the course before any work so a wrong lesson id fails fast.
   let course: Course | undefined;
   if (options.lesson) course = await loadCourseWithLesson(options.cwd, options.lesson);
@@ -180,17 +186,15 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
     width: 0,
     height: 0,
   };
-  if (options.out) {
-    const out = path.resolve(options.cwd, options.out);
-    if (!/\.(mp4|m4v)$/i.test(out)) throw new UserError(`--out ${options.out} must end in .mp4.`, { code: 'E_USAGE', hint: 'lessonkit writes MP4 (H.264/AAC): give a file name ending in .mp4.' });
+  if (out && options.out) {
     if (await sameFile(out, source)) throw new UserError(`--out ${options.out} is the recording itself.`, { code: 'E_USAGE', hint: 'lessonkit never overwrites a recording: give another output file.' });
     // Captions are read first: a broken captions file fails before any video is written.
     const cues = captionsFile ? await readCaptions(captionsFile, options.captions ?? path.basename(captionsFile)) : undefined;
-    const facts = await renderCut({ ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, info, timeline, plan, output: out, item: path.basename(out) }, ctx);
+    const facts = await withWriteErrors(out, () => renderCut({ ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, info, timeline, plan, output: out, item: path.basename(out) }, ctx), { flag: '--out' });
     Object.assign(result, facts, { output: out });
     if (cues) {
       const vtt = out.replace(/\.(mp4|m4v)$/i, '.vtt');
-      await writeFileAtomic(vtt, toWebVtt(cutCues(cues, plan.from, plan.to)));
+      await writeFileAtomic(vtt, toWebVtt(cutCues(cues, plan.from, plan.to)), { flag: '--out' });
       result.captions = vtt;
     }
   }

@@ -15,7 +15,7 @@ import type { Finding } from '../validate/types.js';
 import { validatePackage } from '../validate/validate.js';
 import { validateXsd } from '../validate/xsd.js';
 import { FindingsError, UserError, throwIfCancelled } from '../../errors.js';
-import { tempPathBeside } from '../../utils/fs.js';
+import { checkWritableFolder, tempPathBeside, toWriteError } from '../../utils/fs.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
 import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
 import { writeZip } from './zip.js';
@@ -96,6 +96,8 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   const targets = resolveTargets(options.targets ?? course.targets, options.targets ? '--target' : path.relative(options.cwd, course.file) || course.file);
   for (const t of targets) t.check?.(course);
   const outDir = path.resolve(options.cwd, options.out ?? path.join(course.dir, 'dist'));
+  // A folder that cannot be written fails now, not after every video has been encoded.
+  await checkWritableFolder(outDir, outDir, { create: true, flag: '--out' });
   throwIfCancelled(ctx.signal);
   // Materials first: a missing image in a workbook stops the build before any video is encoded.
   const materials = await renderMaterials({ course }, ctx);
@@ -148,7 +150,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
     for (const p of pending) await rename(p.tmp, p.final);
   } catch (err) {
     await Promise.all(pending.map((p) => rm(p.tmp, { force: true })));
-    throw err;
+    throw toWriteError(err, pending.at(-1)?.final ?? outDir, { flag: '--out' });
   }
   return {
     course: { id: course.id, version: course.version, title: course.title, dir: course.dir },

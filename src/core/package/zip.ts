@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import { CancelledError } from '../../errors.js';
-import { tempPathBeside } from '../../utils/fs.js';
+import { tempPathBeside, toWriteError } from '../../utils/fs.js';
 import type { BundleFile } from './targets/types.js';
 
 /** The timestamp of every entry (DOS time has no time zone; zip-stream writes UTC fields). */
@@ -56,7 +56,9 @@ export async function writeZip(out: string, files: BundleFile[], options: WriteZ
   for (let i = 1; i < sorted.length; i += 1) {
     if (sorted[i]?.path === sorted[i - 1]?.path) throw new Error(`bundle lists ${sorted[i]?.path} twice`);
   }
-  await mkdir(path.dirname(out), { recursive: true });
+  await mkdir(path.dirname(out), { recursive: true }).catch((err: unknown) => {
+    throw toWriteError(err, out);
+  });
   const tmp = options.atomic === false ? out : tempPathBeside(out);
   const archive = new ZipArchive({ zlib: { level: 9 } });
   const output = createWriteStream(tmp);
@@ -91,9 +93,9 @@ export async function writeZip(out: string, files: BundleFile[], options: WriteZ
       output.destroy();
       await closed;
     }
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => undefined);
     if (signal?.aborted) throw new CancelledError();
-    throw err;
+    throw toWriteError(err, out);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -11,7 +11,8 @@ import { isInside } from '../../utils/fs.js';
 import type { RunContext } from '../context.js';
 import { editCourseFile, setLessonField } from '../course/edit.js';
 import { loadCourse, type Course } from '../course/load.js';
-import { fileTypeOf, formatSize, isActiveContent, isMarkdown } from './media-types.js';
+import { fileTypeOf, isActiveContent, isMarkdown } from './media-types.js';
+import { formatBytes } from '../../utils/format.js';
 import { renderMaterials, type MaterialKind } from './render.js';
 
 /** Options for {@link attachMaterial}. */
@@ -104,7 +105,7 @@ export async function attachMaterial(options: AttachMaterialOptions, ctx: RunCon
   // Render the lesson's materials now, so a missing image is reported while the author is here.
   const problems = await checkLessonMaterials(course, lesson.id, options.kind, rel, ctx);
   const type = isPage ? { mediaType: 'text/markdown' } : fileTypeOf(abs);
-  return { lesson: lesson.id, kind: options.kind, file: rel, ...(replaced !== undefined ? { replaced } : {}), changed, mediaType: type.mediaType, size, sizeLabel: formatSize(size), problems };
+  return { lesson: lesson.id, kind: options.kind, file: rel, ...(replaced !== undefined ? { replaced } : {}), changed, mediaType: type.mediaType, size, sizeLabel: formatBytes(size), problems };
 }
 
 async function checkLessonMaterials(course: Course, lessonId: string, kind: MaterialKind, rel: string, ctx: RunContext): Promise<string[]> {

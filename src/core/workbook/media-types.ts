@@ -66,16 +66,3 @@ export function isMarkdown(file: string): boolean {
   const ext = path.extname(file).toLowerCase();
   return ext === '.md' || ext === '.markdown';
 }
-
-/** "1.2 MB", "340 KB", "12 bytes": sizes as the player shows them. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
-}

@@ -13,7 +13,8 @@ import type { RunContext } from '../context.js';
 import type { Course } from '../course/load.js';
 import { renderTemplate } from '../templates.js';
 import { readImageSize } from './image-size.js';
-import { fileTypeOf, formatSize, IMAGE_EXTENSIONS, isActiveContent, isMarkdown } from './media-types.js';
+import { fileTypeOf, IMAGE_EXTENSIONS, isActiveContent, isMarkdown } from './media-types.js';
+import { formatBytes } from '../../utils/format.js';
 import { parseMarkdown, renderParsed, type MarkdownHeading, type MarkdownReference } from './markdown.js';
 import { loadQuiz, type Quiz } from './quiz.js';
 
@@ -236,7 +237,7 @@ export async function renderMaterials(options: RenderMaterialsOptions, ctx: RunC
       if (item.page) {
         const file = plan.files.get(item.href);
         if (!file) continue; // its problems are reported
-        materials.push({ kind: item.kind, label: pageTitles.get(item.abs) ?? path.basename(item.source), href: item.href, mediaType: 'text/html', typeLabel: 'Web page', size: file.size, sizeLabel: formatSize(file.size), source: item.source });
+        materials.push({ kind: item.kind, label: pageTitles.get(item.abs) ?? path.basename(item.source), href: item.href, mediaType: 'text/html', typeLabel: 'Web page', size: file.size, sizeLabel: formatBytes(file.size), source: item.source });
         continue;
       }
       const size = await fileSize(item.abs);
@@ -246,7 +247,7 @@ export async function renderMaterials(options: RenderMaterialsOptions, ctx: RunC
       }
       const type = fileTypeOf(item.abs);
       plan.add({ pathInBundle: item.href, absPath: item.abs, mediaType: type.mediaType, size, kind: item.kind });
-      materials.push({ kind: item.kind, label: path.basename(item.source), href: item.href, mediaType: type.mediaType, typeLabel: type.label, size, sizeLabel: formatSize(size), source: item.source });
+      materials.push({ kind: item.kind, label: path.basename(item.source), href: item.href, mediaType: type.mediaType, typeLabel: type.label, size, sizeLabel: formatBytes(size), source: item.source });
     }
     let quiz: Quiz | undefined;
     if (entry.quizFile) {

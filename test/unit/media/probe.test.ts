@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysePackets, normalizeRotation, parseRational, rateFromFrameDuration, smartCutBlockers } from '../../../src/core/media/probe.js';
+import { analysePackets, formatCodecLevel, normalizeRotation, parseRational, rateFromFrameDuration, smartCutBlockers } from '../../../src/core/media/probe.js';
 
 /** Packet CSV lines (pts,dts,duration,flags) for `n` frames at `fps` with a keyframe every `gop` and B-frame delay `delay`. */
 function packets(n: number, fps: number, gop: number, delay = 0, drop?: (i: number) => boolean): string {
@@ -59,5 +59,25 @@ describe('smartCutBlockers', () => {
       'fewer than two keyframes',
       'B-frame reorder delay of 3 frames (at most 2 can be matched)',
     ]);
+  });
+});
+
+describe('formatCodecLevel', () => {
+  it('names H.264 levels from 10 x level and HEVC levels from 30 x level', () => {
+    expect(formatCodecLevel('h264', 40)).toBe('4.0');
+    expect(formatCodecLevel('h264', 31)).toBe('3.1');
+    expect(formatCodecLevel('h264', 9)).toBe('1b');
+    // HEVC's general_level_idc: 153 is level 5.1, not "15.3".
+    expect(formatCodecLevel('hevc', 153)).toBe('5.1');
+    expect(formatCodecLevel('hevc', 120)).toBe('4.0');
+    expect(formatCodecLevel('hevc', 93)).toBe('3.1');
+    expect(formatCodecLevel('av1', 13)).toBe('5.1');
+    expect(formatCodecLevel('av1', 8)).toBe('4.0');
+  });
+  it('says nothing rather than something wrong', () => {
+    expect(formatCodecLevel('h264', 0)).toBeUndefined();
+    expect(formatCodecLevel('vp8', 3)).toBeUndefined();
+    expect(formatCodecLevel('hevc', 100)).toBeUndefined();
+    expect(formatCodecLevel('av1', 31)).toBeUndefined();
   });
 });

@@ -107,7 +107,7 @@ describe('renderMaterials', () => {
       ['attachment', 'checklist.pdf', 'materials/files/checklist.pdf', 'PDF', 25],
       ['attachment', 'data.xlsx', 'materials/files/data.xlsx', 'Excel workbook', 2048],
     ]);
-    expect(intro?.materials[3]?.sizeLabel).toBe('2 KB');
+    expect(intro?.materials[3]?.sizeLabel).toBe('2 kB');
     expect(r.warnings).toEqual([]);
   });
 
