@@ -11,6 +11,8 @@
 //   C  `lessonkit export` cold: fresh output folder and fresh shared cache
 //   W  `lessonkit export` warm, nothing changed (ffmpeg and ffprobe runs counted by wrappers)
 //   O  `lessonkit export` warm after one course's course.yaml changed
+// Every run goes through the counting wrappers (the ffmpeg binary is part of an export's
+// inputs, so switching binaries between runs would rebuild everything).
 // Prints every run, the medians, C/L and W/C, and the counted tool runs of W.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -121,11 +123,11 @@ for (let round = 1; round <= ROUNDS; round++) {
     if (which === 'L') {
       results.L.push(
         await timed(async () => {
-          for (let n = 0; n < COURSES; n++) await cli(loopWs, ['build', `courses/c${n}`, '--out', `out/c${n}`]);
+          for (let n = 0; n < COURSES; n++) await cli(loopWs, ['build', `courses/c${n}`, '--out', `out/c${n}`], wrappers);
         }),
       );
     } else {
-      results.C.push(await timed(() => cli(expWs, ['export', '--out', 'out'])));
+      results.C.push(await timed(() => cli(expWs, ['export', '--out', 'out'], wrappers)));
     }
   }
   await rm(counted, { force: true });
@@ -133,7 +135,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const log = await readFile(counted, 'utf8').catch(() => '');
   warmRuns.push({ ffmpeg: log.split('\n').filter((l) => l === 'ffmpeg').length, ffprobe: log.split('\n').filter((l) => l === 'ffprobe').length });
   await writeFile(path.join(expWs, 'courses/c7/course.yaml'), courseYaml(7, `Course 7, round ${round}`));
-  results.O.push(await timed(() => cli(expWs, ['export', '--out', 'out'])));
+  results.O.push(await timed(() => cli(expWs, ['export', '--out', 'out'], wrappers)));
   const report = JSON.parse(await readFile(path.join(expWs, 'out/export.json'), 'utf8'));
   const rebuilt = [...new Set(report.items.filter((i) => i.status === 'built').map((i) => i.id))];
   console.log(`round ${round}: loop ${results.L.at(-1).wall.toFixed(1)} s, export cold ${results.C.at(-1).wall.toFixed(1)} s, warm ${results.W.at(-1).wall.toFixed(2)} s (${warmRuns.at(-1).ffmpeg} ffmpeg, ${warmRuns.at(-1).ffprobe} ffprobe), one changed ${results.O.at(-1).wall.toFixed(1)} s (rebuilt: ${rebuilt.join(', ')})`);
