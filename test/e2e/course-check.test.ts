@@ -219,6 +219,23 @@ describe('build checks the course before the first encode', () => {
     expect(await filesUnder(path.join(dir, 'dist'))).toEqual(['check-demo-1.0.0-web.zip']);
   });
 
+  it('trim --lesson warns when the new segment overlaps one of the lesson from the same recording; build then reports it at its line', async () => {
+    const init = await runCli(['init', 'trimmed', '--yes', '--targets', 'web', '--title', 'Trimmed', '--lesson', 'Basics'], { cwd: tmp.dir });
+    expect(init.code).toBe(0);
+    const dir = path.join(tmp.dir, 'trimmed');
+    await writeFile(path.join(dir, 'recordings', 'quiet.mp4'), await readFile(path.join(media, 'quiet.mp4')));
+    const first = await runCli(['trim', 'recordings/quiet.mp4', '--from', '0', '--to', '3', '--lesson', 'basics', '--id', 'first'], { cwd: dir, env: TOOLS });
+    expect(first.code).toBe(0);
+    expect(first.stderr).not.toMatch(/overlaps/);
+    const second = await runCli(['trim', 'recordings/quiet.mp4', '--from', '2', '--to', '4', '--lesson', 'basics', '--id', 'second', '--json'], { cwd: dir, env: TOOLS });
+    expect(second.code).toBe(0);
+    const warning = 'the new segment "second" (00:00:02 to 00:00:04) overlaps lessons[0].segments[0] ("first", 00:00:00 to 00:00:03) of recordings/quiet.mp4 by 1 s; learners see that part twice (fix: if the repeat is not intended, set from: "00:00:03" for "second" in course.yaml)';
+    expect(second.stderr).toContain(`warning: ${warning}`);
+    expect((JSON.parse(second.stdout) as { warnings?: string[] }).warnings).toEqual([warning]);
+    const b = await runCli(['build'], { cwd: dir, env: TOOLS });
+    expect(b.stderr).toMatch(/warning: course\.yaml:\d+:\d+ {2}lessons\[0\]\.segments\[1\] \("second", 00:00:02 to 00:00:04\) overlaps lessons\[0\]\.segments\[0\] \("first", line \d+/);
+  });
+
   it('version: 1.0 says YAML read a number and shows the quoted form, at its line and column', async () => {
     const yaml = `${HEAD}  - id: intro
     title: Intro
