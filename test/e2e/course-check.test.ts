@@ -219,7 +219,7 @@ describe('build checks the course before the first encode', () => {
     expect(await filesUnder(path.join(dir, 'dist'))).toEqual(['check-demo-1.0.0-web.zip']);
   });
 
-  it('trim --lesson warns when the new segment overlaps one of the lesson from the same recording; build then reports it at its line', async () => {
+  it("trim --lesson and split --lesson warn when new segments overlap the lesson's from the same recording; build then reports it at its line", async () => {
     const init = await runCli(['init', 'trimmed', '--yes', '--targets', 'web', '--title', 'Trimmed', '--lesson', 'Basics'], { cwd: tmp.dir });
     expect(init.code).toBe(0);
     const dir = path.join(tmp.dir, 'trimmed');
@@ -232,6 +232,9 @@ describe('build checks the course before the first encode', () => {
     const warning = 'the new segment "second" (00:00:02 to 00:00:04) overlaps lessons[0].segments[0] ("first", 00:00:00 to 00:00:03) of recordings/quiet.mp4 by 1 s; learners see that part twice (fix: if the repeat is not intended, set from: "00:00:03" for "second" in course.yaml)';
     expect(second.stderr).toContain(`warning: ${warning}`);
     expect((JSON.parse(second.stdout) as { warnings?: string[] }).warnings).toEqual([warning]);
+    const split = await runCli(['split', 'recordings/quiet.mp4', '--max', '5s', '--lesson', 'basics'], { cwd: dir, env: TOOLS });
+    expect(split.code).toBe(0);
+    expect(split.stderr).toContain('warning: lessons[0] ("basics") already has 2 segments from recordings/quiet.mp4 ("first", "second"); the split covers the whole recording, so learners see those parts twice');
     const b = await runCli(['build'], { cwd: dir, env: TOOLS });
     expect(b.stderr).toMatch(/warning: course\.yaml:\d+:\d+ {2}lessons\[0\]\.segments\[1\] \("second", 00:00:02 to 00:00:04\) overlaps lessons\[0\]\.segments\[0\] \("first", line \d+/);
   });
