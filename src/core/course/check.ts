@@ -14,7 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../errors.js';
+import { throwIfCancelled, UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../utils/fs.js';
 import type { RunContext } from '../context.js';
 import { cacheDir, cacheKey, fingerprintFile } from '../media/cache.js';
@@ -101,17 +101,19 @@ export async function checkCourse(options: CheckCourseOptions, ctx: RunContext):
   const locate = options.locate ?? parseLocated(await readFile(course.file, 'utf8')).locate;
   const findings: CourseFinding[] = [...checkStructure(course, locate), ...(await checkPlaceholders(course))];
 
+  const sources = [...new Map(course.lessons.flatMap((l) => l.segments.map((s) => [s.sourcePath, s.source] as const))).entries()];
   const recordings = new Map<string, ProbedRecording>();
-  for (const lesson of course.lessons) {
-    for (const seg of lesson.segments) {
-      if (recordings.has(seg.sourcePath)) continue;
-      recordings.set(seg.sourcePath, await probeRecording(seg.sourcePath, course.dir, options, ctx));
-    }
+  for (const [i, [file, shown]] of sources.entries()) {
+    throwIfCancelled(ctx.signal);
+    ctx.onProgress?.({ phase: 'check', current: i, total: sources.length, item: shown });
+    recordings.set(file, await probeRecording(file, course.dir, options, ctx));
   }
   findings.push(...checkRanges(course, locate, recordings), ...checkOverlaps(course, locate, recordings));
 
   if (!findings.some((f) => f.severity === 'error')) findings.push(...(await checkCaptions(course, locate, recordings, options, ctx)));
-  return summarizeFindings(findings);
+  const result = summarizeFindings(findings);
+  ctx.onProgress?.({ phase: 'check', current: sources.length, total: sources.length, done: true, detail: `${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'}` });
+  return result;
 }
 
 /** Sorts findings (course.yaml first, then by file, line and column) and counts them. */
@@ -413,6 +415,7 @@ async function checkCaptions(course: Course, locate: Locate, recordings: Readonl
       const memo = path.join(root, 'checks', `sound-${cacheKey(['sound-1', await fp, ffTime(seg.from), ffTime(seg.to)])}.json`);
       let m = await readFile(memo, 'utf8').then((t) => JSON.parse(t) as SoundMeasurement).catch(() => undefined);
       if (!m) {
+        ctx.onProgress?.({ phase: 'check', current: 0, total: 0, item: `sound of ${lesson.id}/${seg.id}` });
         ffmpeg ??= (await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env })).ffmpeg.path;
         try {
           const run = await runFfmpeg(ffmpeg, loudnessScanArgs(seg.sourcePath, seg.from, Math.min(seg.to, rec.info.duration) - seg.from), {
