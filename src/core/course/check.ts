@@ -112,7 +112,7 @@ export async function checkCourse(options: CheckCourseOptions, ctx: RunContext):
 
   if (!findings.some((f) => f.severity === 'error')) findings.push(...(await checkCaptions(course, locate, recordings, options, ctx)));
   const result = summarizeFindings(findings);
-  ctx.onProgress?.({ phase: 'check', current: sources.length, total: sources.length, done: true, detail: `${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'}` });
+  ctx.onProgress?.({ phase: 'check', current: sources.length, total: sources.length, done: true, detail: `${sources.length} recording${sources.length === 1 ? '' : 's'}` });
   return result;
 }
 
