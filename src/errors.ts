@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_COURSE_MISSING'
   | 'E_COURSE_EXISTS'
   | 'E_COURSE_SCHEMA'
+  | 'E_COURSE_CHECK'
   | 'E_COURSE_YAML'
   | 'E_FFMPEG_MISSING'
   | 'E_FFMPEG_FAILED'

@@ -1,6 +1,8 @@
 /** lessonkit's programmatic API: the same core functions the CLI calls. */
 export { loadCourse, checkCourseText, formatProblems, COURSE_FILE } from './core/course/load.js';
 export type { Course, Lesson, Segment, CourseProblem, LoadCourseOptions, LoadCourseResult } from './core/course/load.js';
+export { checkCourse, formatFinding } from './core/course/check.js';
+export type { CheckCourseOptions, CheckCourseResult, CourseFinding, CheckRule } from './core/course/check.js';
 export { courseSchema, courseJsonSchema, TARGETS } from './core/course/schema.js';
 export type { TargetName } from './core/course/schema.js';
 export { initCourse, addLesson } from './core/course/scaffold.js';

@@ -12,6 +12,7 @@ interface BuildFlags {
   cacheDir?: string;
   ffmpeg?: string;
   ffprobe?: string;
+  strict?: boolean;
 }
 
 /** `lessonkit build [course]`: render, package and validate. */
@@ -27,7 +28,8 @@ export function registerBuild(program: Command): void {
     .option('--cache-dir <dir>', 'render cache folder (also LESSONKIT_CACHE_DIR; default: <course>/.lessonkit/cache)')
     .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
     .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
-    .addHelpText('after', '\nExamples:\n  $ lessonkit build\n  $ lessonkit build my-course --target scorm12,scorm2004-4th --out bundles --json')
+    .option('--strict', 'fail (exit 1) on any warning, before anything is encoded or written')
+    .addHelpText('after', '\nExamples:\n  $ lessonkit build\n  $ lessonkit build my-course --target scorm12,scorm2004-4th --out bundles --json\n  $ lessonkit build --strict        # in CI: warnings fail the build')
     .action(async (course: string | undefined, flags: BuildFlags, cmd: Command) => {
       const env = commandEnv(cmd);
       const cacheDir = flags.cacheDir ?? env.env.LESSONKIT_CACHE_DIR;
@@ -41,11 +43,11 @@ export function registerBuild(program: Command): void {
           scoPerLesson: Boolean(flags.scoPerLesson || flags.auPerLesson),
           ffmpeg: flags.ffmpeg,
           ffprobe: flags.ffprobe,
+          strict: Boolean(flags.strict),
           env: env.env,
         },
         env.ctx,
       );
-      for (const w of result.warnings) env.logger.warn(w);
       for (const b of result.bundles) for (const f of b.findings) env.logger.warn(`${b.target}: ${f.ruleId}  ${f.location?.entry ?? ''}  ${f.message}`);
       env.print(result, (r) =>
         [

@@ -175,7 +175,7 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     lessons.forEach((lesson, li) => {
       const lp = summary.lessons[li];
       const status = lessonList.querySelector<HTMLElement>(`[data-lesson="${li}"] .lk-lesson-status`);
-      if (status && lp) status.textContent = lp.completed ? 'Completed' : `${Math.round(lp.progress * 100)}% done`;
+      if (status && lp) status.textContent = lp.completed ? 'Completed' : lesson.segments.length === 0 ? 'No videos yet' : `${Math.round(lp.progress * 100)}% done`;
       if (li === state.lesson) {
         lesson.segments.forEach((seg, si) => {
           const s = playlist.querySelector<HTMLElement>(`[data-segment="${si}"] .lk-seg-status`);

@@ -130,7 +130,7 @@ describe('a course.yaml with mistakes', () => {
     await writeFile(path.join(dir, 'course.yaml'), yaml);
     const r = await runCli(['lesson', 'add', '--yes', '--title', 'More'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/course\.yaml:\d+:\d+ {2}version must be string/);
+    expect(r.stderr).toMatch(/course\.yaml:\d+:\d+ {2}version must be text, not a list \(fix: /);
     expect(r.stderr).toMatch(/course\.yaml:\d+:\d+ {2}lessons\[0\]\.segments\[0\]\.to \(00:04:30\) is before from \(00:05:00\)/);
     expect(r.stderr).toMatch(/course\.yaml:\d+:\d+ {2}targets\[1\] \("blackboard"\) is not one of/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

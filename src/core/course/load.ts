@@ -5,7 +5,9 @@ import { UserError } from '../../errors.js';
 import { isInside } from '../../utils/fs.js';
 import { courseSchema, type CourseFile, type TargetName } from './schema.js';
 import { formatTime, parseTime } from './time.js';
-import { formatPath, formatYamlProblems, parseLocated, problemFromZodIssue, describeValue, type Locate, type YamlProblem } from './yaml-problems.js';
+import { slugify } from './slug.js';
+import { TARGETS } from './targets.js';
+import { formatPath, formatYamlProblems, parseLocated, problemsFromZodIssues, describeValue, writeAs, type IssueSubject, type Locate, type YamlProblem } from './yaml-problems.js';
 
 export { formatPath } from './yaml-problems.js';
 
@@ -82,6 +84,8 @@ export interface LoadCourseResult {
   course: Course;
   /** Warnings found (errors throw). */
   warnings: CourseProblem[];
+  /** Line and column in course.yaml of a path such as `['lessons', 0, 'segments', 1, 'to']`, for later checks. */
+  locate: Locate;
 }
 
 /** Resolves the target aliases: `scorm2004` is SCORM 2004 4th Edition. */
@@ -112,7 +116,7 @@ export async function loadCourse(options: LoadCourseOptions): Promise<LoadCourse
       hint: 'Run the command inside a course folder, pass it with -C <dir>, or create one with `lessonkit init`.',
     });
   }
-  const { course, problems } = await checkCourseText(text, dir, options.checkFiles ?? true);
+  const { course, problems, locate } = await checkCourseText(text, dir, options.checkFiles ?? true);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !course) {
     const shown = path.relative(options.cwd, file) || file;
@@ -122,7 +126,7 @@ export async function loadCourse(options: LoadCourseOptions): Promise<LoadCourse
       hint: 'Fix each line above, then run the command again.',
     });
   }
-  return { course, warnings: problems.filter((p) => p.severity === 'warning') };
+  return { course, warnings: problems.filter((p) => p.severity === 'warning'), locate: locate ?? parseLocated(text).locate };
 }
 
 /** Loads the course in `cwd` and checks that it has lesson `lessonId`, before any slow work starts. */
@@ -150,30 +154,77 @@ export async function checkCourseText(
   text: string,
   dir: string,
   checkFiles: boolean,
-): Promise<{ course?: Course; problems: CourseProblem[] }> {
-  const { doc, syntaxProblems, locate } = parseLocated(text);
+): Promise<{ course?: Course; problems: CourseProblem[]; locate?: Locate }> {
+  const located = parseLocated(text);
+  const { doc, syntaxProblems, locate } = located;
   const problems: CourseProblem[] = syntaxProblems.map((p) => ({ ...p, severity: 'error' as const }));
   if (problems.length) return { problems };
 
-  const raw: unknown = doc.toJS();
-  const parsed = courseSchema.safeParse(raw ?? {});
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = courseSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push({ ...problemFromZodIssue(issue, raw, locate, COURSE_WORDING), severity: 'error' });
+    for (const p of problemsFromZodIssues(parsed.error.issues, { schema: courseSchema, raw, located }, COURSE_WORDING)) problems.push({ ...p, severity: 'error' });
   }
   // Run the semantic checks on whatever parts are well-formed, so one run reports everything.
   await checkSemantics(raw, dir, checkFiles, problems, locate);
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
-  if (!parsed.success || problems.some((p) => p.severity === 'error')) return { problems };
-  return { course: normalizeCourse(parsed.data, dir), problems };
+  if (!parsed.success || problems.some((p) => p.severity === 'error')) return { problems, locate };
+  return { course: normalizeCourse(parsed.data, dir), problems, locate };
 }
 
-/** How course.yaml's schema issues are worded (its only unions are time values). */
+const TIME_HINT = 'write seconds (90.5) or "[HH:]MM:SS[.mmm]" in quotes, such as "00:01:30.500"';
+
+/** A version suggestion from what the author wrote (`1.0` -> `1.0.0`). */
+function suggestVersion(text: string): string {
+  const parts = text.split('.').filter((x) => /^\d+$/.test(x));
+  while (parts.length < 3) parts.push('0');
+  return parts.slice(0, 3).join('.');
+}
+
+/** How course.yaml's schema issues are worded: field by field where the generic wording would not say the fix. */
 const COURSE_WORDING = {
-  unknownKeyHint: 'remove it or check its spelling against the course.yaml reference',
-  union: (issue: { path: PropertyKey[] }, where: string, value: unknown, locate: Locate): YamlProblem => ({
+  reference: 'course.yaml reference in the README',
+  field: ({ issue, where, value, source, locate }: IssueSubject): YamlProblem | undefined => {
+    const p = issue.path;
+    const key = p[p.length - 1];
+    const parent = p.slice(0, -1);
+    // Text quoted, numbers as the author typed them (`1.0`, not 1).
+    const shown = typeof value === 'string' ? JSON.stringify(value) : (source ?? describeValue(value));
+    if (p.length === 5 && p[0] === 'lessons' && p[2] === 'segments' && (key === 'from' || key === 'to')) {
+      if (value === undefined) return { path: where, message: `${where} is missing`, hint: `add ${key}: "00:01:30" (${key === 'from' ? 'where the segment starts' : 'where it ends'} in the recording) to ${formatPath(parent)}`, ...locate(parent) };
+      if (typeof value === 'number' && value < 0) return { path: where, message: `${where} (${shown}) is negative`, hint: `times count from the start of the recording: ${writeAs(p, '0')} or later`, ...locate(p) };
+      return { path: where, message: `${where} (${shown}) is not a time`, hint: TIME_HINT, ...locate(p) };
+    }
+    if (issue.code === 'invalid_format' && key === 'id' && typeof value === 'string') {
+      const what = p.length === 1 ? 'course' : p.length === 3 ? 'lesson' : 'segment';
+      const suggestion = slugify(value) || `my-${what}`;
+      return { path: where, message: `${where} (${JSON.stringify(value)}) is not a valid ${what} id`, hint: `use lowercase letters, digits and dashes, starting with a letter or digit: ${writeAs(p, suggestion)}`, ...locate(p) };
+    }
+    if (issue.code === 'invalid_format' && where === 'version' && typeof value === 'string') {
+      return { path: where, message: `version (${JSON.stringify(value)}) is not a version number`, hint: `a version has three numbers: write version: "${suggestVersion(value)}"`, ...locate(p) };
+    }
+    if (issue.code === 'invalid_format' && where === 'language') {
+      return { path: where, message: `language (${shown}) is not a language tag`, hint: 'write a BCP 47 tag such as language: en-US or language: de', ...locate(p) };
+    }
+    if (issue.code === 'invalid_format' && where === 'iri') {
+      return { path: where, message: `iri (${shown}) is not an absolute IRI`, hint: 'write a full address you control, such as iri: https://training.example.com/courses/my-course', ...locate(p) };
+    }
+    if ((issue.code === 'too_big' || issue.code === 'too_small') && (where === 'completion.watchedPercent' || where === 'completion.masteryScore')) {
+      const [lo, example] = where === 'completion.watchedPercent' ? [1, 90] : [0, 80];
+      return { path: where, message: `${where} (${shown}) is not a percentage from ${lo} to 100`, hint: `write a number from ${lo} to 100 without a % sign, such as ${writeAs(p, String(example))}`, ...locate(p) };
+    }
+    if (issue.code === 'too_small' && where === 'lessons') {
+      return { path: where, message: 'lessons is an empty list; a course needs at least one lesson', hint: 'add one with `lessonkit lesson add --title "First lesson"`', ...locate(p) };
+    }
+    if (issue.code === 'too_small' && where === 'targets') {
+      return { path: where, message: 'targets is an empty list', hint: `list at least one of ${TARGETS.join(', ')}, or remove the line for the default [scorm12, scorm2004-4th]`, ...locate(p) };
+    }
+    return undefined;
+  },
+  union: ({ issue, where, value, source, locate }: IssueSubject): YamlProblem => ({
     path: where,
-    message: `${where} (${describeValue(value)}) is not a time`,
-    hint: 'write seconds (90.5) or "[HH:]MM:SS[.mmm]" such as "00:01:30.500"',
+    message: `${where} (${source ?? describeValue(value)}) is not valid`,
+    hint: `check ${where} against the course.yaml reference in the README`,
     ...locate(issue.path),
   }),
 };
@@ -195,7 +246,7 @@ async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, pr
     fileChecks.push(
       stat(abs).then(
         (s) => {
-          if (!s.isFile()) problems.push({ path: formatPath(p), message: `${formatPath(p)} (${JSON.stringify(rel)}) is not a file`, ...locate(p), severity: 'error' });
+          if (!s.isFile()) problems.push({ path: formatPath(p), message: `${formatPath(p)} (${JSON.stringify(rel)}) is a folder, not a file`, hint: 'give the path of the file inside it', ...locate(p), severity: 'error' });
         },
         () => {
           problems.push({ path: formatPath(p), message: `${formatPath(p)}: file ${JSON.stringify(rel)} does not exist`, hint: 'check the path (relative to the course folder) or add the file', ...locate(p), severity: 'error' });

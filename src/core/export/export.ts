@@ -258,7 +258,6 @@ export async function exportCourses(options: ExportCoursesOptions, ctx: RunConte
           },
         },
       );
-      for (const w of built.warnings) ctx.logger.warn(`${plan.rel}: ${w}`);
       const durationMs = Date.now() - started;
       for (const d of todo) {
         const b = built.bundles.find((x) => x.target === d.target);

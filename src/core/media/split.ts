@@ -238,6 +238,14 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
   const result: SplitRecordingResult = { source: info.file, duration: info.duration, max, min, pauses, plan, dryRun: Boolean(options.dryRun) };
   if (!course || !options.lesson) return result;
   const lessonId = options.lesson;
+  // The course check's overlap rule, said now: the new segments cover the whole recording.
+  const li = course.lessons.findIndex((l) => l.id === lessonId);
+  const already = (course.lessons[li]?.segments ?? []).filter((s) => s.sourcePath === info.file);
+  if (already.length > 0) {
+    ctx.logger.warn(
+      `lessons[${li}] ("${lessonId}") already has ${already.length === 1 ? 'a segment' : `${already.length} segments`} from ${options.video} (${already.map((s) => `"${s.id}"`).join(', ')}); the split covers the whole recording, so learners see those parts twice (fix: remove the older segment${already.length === 1 ? '' : 's'} from course.yaml, or split into another lesson)`,
+    );
+  }
   const used = new Set(course.lessons.flatMap((l) => l.segments.map((s) => s.id)));
   const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(info.file);
   const added: NonNullable<SplitRecordingResult['added']> = [];

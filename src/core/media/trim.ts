@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isMap, isSeq, type Document } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
+import { overlapSeconds } from '../course/check.js';
 import { appendSegment, editCourseFile } from '../course/edit.js';
 import { loadCourseWithLesson, type Course } from '../course/load.js';
 import { slugify } from '../course/slug.js';
@@ -15,6 +16,7 @@ import { checkWritableFolder, withWriteErrors, writeFileAtomic } from '../../uti
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
 import type { CutMode, CutPlan } from './cut.js';
 import { planCut } from './cut.js';
+import { ffTime } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
 import { probeWithTimeline } from './probe.js';
 import { renderCut, renderSegmentCached } from './render.js';
@@ -77,6 +79,8 @@ export interface TrimRecordingResult {
   /** With --lesson: where the segment went. */
   lesson?: string;
   segmentId?: string;
+  /** With --lesson: warnings about the new segment (it overlaps one of the lesson's, from the same recording). */
+  warnings?: string[];
   /** With --lesson: the cached render. */
   video?: string;
   poster?: string;
@@ -202,6 +206,19 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
     const segmentId = chooseSegmentId(segmentIds(course), options.id, options.title);
     // A copy moved the start to a keyframe: the course records where the cut really is.
     const segFrom = plan.method === 'copy' ? plan.from : from;
+    // The same overlap rule as the course check, said before the render rather than at the next build.
+    const li = course.lessons.findIndex((l) => l.id === options.lesson);
+    const halfFrame = info.video.frameRate.den / info.video.frameRate.num / 2;
+    const warnings = (course.lessons[li]?.segments ?? []).flatMap((other, si) => {
+      const shared = other.sourcePath === source ? overlapSeconds(other, { from: segFrom, to }) : 0;
+      return shared > halfFrame
+        ? [
+            `the new segment "${segmentId}" (${formatTime(segFrom)} to ${formatTime(to)}) overlaps lessons[${li}].segments[${si}] ("${other.id}", ${formatTime(other.from)} to ${formatTime(other.to)}) of ${options.video} by ${ffTime(Math.round(shared * 1000) / 1000)} s; learners see that part twice (fix: if the repeat is not intended, set ${segFrom >= other.from ? `from: "${formatTime(other.to)}"` : `to: "${formatTime(other.from)}"`} for "${segmentId}" in course.yaml)`,
+          ]
+        : [];
+    });
+    for (const w of warnings) ctx.logger.warn(w);
+    if (warnings.length) result.warnings = warnings;
     const r = await renderSegmentCached(
       {
         courseDir: course.dir,

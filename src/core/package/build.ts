@@ -6,6 +6,7 @@
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
+import { checkCourse, courseCheckError, findingFromProblem, formatFinding, type CourseFinding } from '../course/check.js';
 import { loadCourse } from '../course/load.js';
 import { renderCourseMedia } from '../media/render.js';
 import { renderLaunchPage } from '../player-build/launch-page.js';
@@ -40,6 +41,8 @@ export interface BuildCourseOptions {
   ffprobe?: string;
   /** Environment for tool lookup. */
   env: Record<string, string | undefined>;
+  /** Warnings fail the build (FindingsError, exit 1) before anything is encoded or written. */
+  strict?: boolean;
 }
 
 /** One zip written by {@link buildCourse}. */
@@ -67,8 +70,10 @@ export interface BuildCourseResult {
   bundles: BuiltBundle[];
   /** Segments rendered and how many came from the cache. */
   media: { segments: number; cached: number };
-  /** Warnings from course.yaml. */
+  /** Every warning about the course (course.yaml, the course check, the materials), as `file:line:col  message (fix: ...)`; each was also logged when found. */
   warnings: string[];
+  /** The course check's findings (warnings only: errors stop the build), structured. */
+  checks: CourseFinding[];
 }
 
 /** Resolves target names, refusing unknown ones with the list of available targets. */
@@ -92,21 +97,39 @@ export function resolveTargets(names: readonly string[], file: string): PackageT
 
 /** Builds the course into one zip per target. */
 export async function buildCourse(options: BuildCourseOptions, ctx: RunContext): Promise<BuildCourseResult> {
-  const { course, warnings } = await loadCourse({ dir: options.dir ?? '.', cwd: options.cwd });
+  const loaded = await loadCourse({ dir: options.dir ?? '.', cwd: options.cwd });
+  const { course } = loaded;
   const targets = resolveTargets(options.targets ?? course.targets, options.targets ? '--target' : path.relative(options.cwd, course.file) || course.file);
   for (const t of targets) t.check?.(course);
   const outDir = path.resolve(options.cwd, options.out ?? path.join(course.dir, 'dist'));
+  const show = (file: string) => path.relative(options.cwd, path.join(course.dir, file)) || file;
+  throwIfCancelled(ctx.signal);
+
+  // The whole course is checked before anything is encoded: every recording probed, every range,
+  // overlaps, empty lessons, scaffold text, missing captions, all reported in one run.
+  const cacheDir = options.cacheDir ? path.resolve(options.cwd, options.cacheDir) : undefined;
+  const check = await checkCourse({ course, locate: loaded.locate, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, ...(cacheDir ? { cacheDir } : {}) }, ctx);
+  const checks = [...loaded.warnings.map(findingFromProblem), ...check.findings.filter((f) => f.severity === 'warning')];
+  const warnings = checks.map((f) => formatFinding(f, show(f.file)));
+  if (!options.strict || check.errors > 0) for (const w of warnings) ctx.logger.warn(w);
+  if (check.errors > 0) throw courseCheckError(check.findings, show);
+  throwIfCancelled(ctx.signal);
+
+  // Materials next: a missing image in a workbook stops the build before any video is encoded.
+  const materials = await renderMaterials({ course }, ctx);
+  if (!options.strict) for (const w of materials.warnings) ctx.logger.warn(w);
+  warnings.push(...materials.warnings);
+  if (options.strict && warnings.length > 0) {
+    throw new FindingsError(
+      `--strict: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}; nothing was encoded or written:\n${warnings.map((w) => `  ${w}`).join('\n')}`,
+      { warnings, checks },
+    );
+  }
   // A folder that cannot be written fails now, not after every video has been encoded.
   await checkWritableFolder(outDir, outDir, { create: true, flag: '--out' });
   throwIfCancelled(ctx.signal);
-  // Materials first: a missing image in a workbook stops the build before any video is encoded.
-  const materials = await renderMaterials({ course }, ctx);
-  throwIfCancelled(ctx.signal);
 
-  const rendered = await renderCourseMedia(
-    { course, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, ...(options.cacheDir ? { cacheDir: path.resolve(options.cwd, options.cacheDir) } : {}) },
-    ctx,
-  );
+  const rendered = await renderCourseMedia({ course, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, ...(cacheDir ? { cacheDir } : {}) }, ctx);
   throwIfCancelled(ctx.signal);
   const shared = await collectSharedFiles(course, rendered.segments, materials);
 
@@ -143,6 +166,14 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
         );
       }
       const findings = report.findings.filter((f) => f.severity === 'warning');
+      if (options.strict && findings.length > 0) {
+        throw new FindingsError(
+          `--strict: the ${target.name} package has ${findings.length} warning${findings.length === 1 ? '' : 's'}; nothing was written:\n${findings
+            .map((f) => `  ${f.ruleId}  ${f.location?.entry ?? ''}${f.location?.line ? `:${f.location.line}` : ''}  ${f.message}`)
+            .join('\n')}`,
+          { target: target.name, findings },
+        );
+      }
       bundles.push({ target: target.name, path: zipPath, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated, findings });
       ctx.onProgress?.({ phase: 'package', current: n + 1, total: targets.length, item: target.name, done: true });
     }
@@ -156,10 +187,8 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
     course: { id: course.id, version: course.version, title: course.title, dir: course.dir },
     bundles,
     media: { segments: rendered.segments.length, cached: rendered.cacheHits },
-    warnings: [
-      ...warnings.map((w) => `${path.relative(options.cwd, course.file) || course.file}:${w.line}:${w.column}  ${w.message}`),
-      ...materials.warnings,
-    ],
+    warnings,
+    checks,
   };
 }
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
-import { describeValue, formatPath, formatYamlProblems, parseLocated, problemFromZodIssue, valueAt, type Locate, type YamlProblem } from '../course/yaml-problems.js';
+import { describeValue, formatPath, formatYamlProblems, parseLocated, problemsFromZodIssues, valueAt, type IssueSubject, type Locate, type YamlProblem } from '../course/yaml-problems.js';
 import type { Quiz, QuizQuestion } from './quiz-types.js';
 
 export type { Quiz, QuizChoice, QuizQuestion } from './quiz-types.js';
@@ -107,13 +107,14 @@ export async function loadQuiz(options: LoadQuizOptions): Promise<Quiz> {
 
 /** Checks quiz text: YAML syntax, the schema, then ids, right answers and duplicates. */
 export function checkQuizText(source: string, shown: string, masteryScore?: number): { quiz?: Quiz; problems: QuizProblem[] } {
-  const { doc, syntaxProblems, locate } = parseLocated(source);
+  const located = parseLocated(source);
+  const { doc, syntaxProblems, locate } = located;
   const problems: QuizProblem[] = [...syntaxProblems];
   if (problems.length) return { problems };
   const raw: unknown = doc.toJS() ?? {};
   const parsed = quizSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(problemFromZodIssue(issue, raw, locate, QUIZ_WORDING));
+    problems.push(...problemsFromZodIssues(parsed.error.issues, { schema: quizSchema, raw, located }, QUIZ_WORDING));
     // Still check the questions that are well-formed, so one run reports everything.
     const rawQuestions = (raw as { questions?: unknown }).questions;
     if (Array.isArray(rawQuestions)) {
@@ -192,8 +193,19 @@ export function normalizeTextAnswer(value: string, caseSensitive: boolean): stri
 
 /** How the quiz schema's issues are worded (its only union is the question type). */
 const QUIZ_WORDING = {
-  unknownKeyHint: 'remove it or check its spelling against the comments at the top of the quiz file',
-  union: (issue: { path: PropertyKey[] }, _where: string, value: unknown, locate: Locate): YamlProblem => {
+  reference: 'comments at the top of the scaffolded quiz file',
+  field: ({ issue, where, value, locate }: IssueSubject): YamlProblem | undefined => {
+    const p = issue.path;
+    if (issue.code === 'too_small' && where === 'questions') {
+      return { path: where, message: 'questions is an empty list; a quiz needs at least one question', hint: 'add a question (the comments at the top of a scaffolded quiz show each type), or remove quiz: from the lesson in course.yaml', ...locate(p) };
+    }
+    if (issue.code === 'invalid_format' && p[p.length - 1] === 'id' && typeof value === 'string') {
+      const suggestion = value.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 64) || 'q1';
+      return { path: where, message: `${where} (${JSON.stringify(value)}) is not a valid question id`, hint: `use letters, digits, - and _ (at most 64, starting with a letter or digit): id: ${suggestion}`, ...locate(p) };
+    }
+    return undefined;
+  },
+  union: ({ issue, value, locate }: IssueSubject): YamlProblem => {
     // zod puts the discriminator key in the path when it is present.
     const p = issue.path;
     const onType = p[p.length - 1] === 'type';

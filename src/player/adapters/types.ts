@@ -7,7 +7,10 @@
  * model (cmi.core.lesson_status, cmi.completion_status, xAPI statements...) to the adapter.
  * Every method may be synchronous or return a promise; the player awaits each call.
  */
+import type { LessonProgress } from '../progress.js';
 import type { InteractionReport } from '../quiz/interaction-types.js';
+
+export type { LessonProgress } from '../progress.js';
 
 /** How the LMS launched the content (cmi5/SCORM 2004 `mode`); `normal` unless the LMS says otherwise. */
 export type LaunchMode = 'normal' | 'browse' | 'review';
@@ -33,18 +36,6 @@ export interface InitializeResult {
   mode?: LaunchMode;
   /** The learner's name, when the LMS gives one (shown in the header). */
   learnerName?: string;
-}
-
-/** Progress of one lesson, as the player measures it. */
-export interface LessonProgress {
-  /** The lesson id from course.yaml (SCORM 2004 uses it as `cmi.objectives.n.id`). */
-  id: string;
-  /** The lesson title (xAPI/cmi5 may put it in statements). */
-  title: string;
-  /** Share of the lesson's completion rule met, 0..1. */
-  progress: number;
-  /** True when every segment of the lesson met the watched share (and the workbook rule, if any). */
-  completed: boolean;
 }
 
 /** Why the player reports: adapters commit on milestones and exits, and may skip plain ticks. */

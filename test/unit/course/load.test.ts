@@ -59,7 +59,7 @@ describe('loadCourse', () => {
     expect(course).toBeUndefined();
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
     expect(byPath['version']).toMatchObject({ line: 4, column: 10 });
-    expect(byPath['version']!.message).toMatch(/version must be string/);
+    expect(byPath['version']!.message).toBe('version must be text, not a list');
     expect(byPath['lessons[0].segments[0].to']).toMatchObject({ line: 18, column: 13 });
     expect(byPath['lessons[0].segments[0].to']!.message).toBe('lessons[0].segments[0].to (00:00:30) is before from (00:01:10.500)');
     expect(byPath['targets[1]']).toMatchObject({ line: 20, column: 20 });
@@ -73,8 +73,8 @@ describe('loadCourse', () => {
     expect(err).toBeInstanceOf(UserError);
     const u = err as UserError;
     expect(u.code).toBe('E_COURSE_SCHEMA');
-    expect(u.details.join('\n')).toMatch(/^course\.yaml:12:12 {2}lessons\[0\]\.title must be string, not 42/m);
-    expect(u.details.join('\n')).toMatch(/^course\.yaml:13:5 {2}lessons\[0\]: unknown key 'colour'/m);
+    expect(u.details.join('\n')).toMatch(/^course\.yaml:12:12 {2}lessons\[0\]\.title must be text, but YAML reads 42 as the number 42 \(fix: put it in quotes: title: "42"\)$/m);
+    expect(u.details.join('\n')).toMatch(/^course\.yaml:13:5 {2}lessons\[0\]: unknown key 'colour' \(fix: remove it; the keys allowed here are id, title, objectives, segments, workbook, cheatsheet, attachments, quiz /m);
   });
 
   it('locates YAML syntax errors', async () => {

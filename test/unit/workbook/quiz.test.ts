@@ -90,7 +90,7 @@ describe('quiz files', () => {
     const { quiz, problems } = checkQuizText(src, 'q.yaml');
     expect(quiz).toBeUndefined();
     expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
-      '1:11 attempts must be number, not "many"',
+      '1:11 attempts must be a number, not the text "many"',
       '6:7 questions[0] is a single-choice question with 2 right answers',
       '10:11 questions[1].type ("essay") is not a question type',
       '12:5 questions[2].accept is missing',
@@ -115,7 +115,9 @@ describe('quiz files', () => {
       const err = (await loadQuiz({ file: path.join(dir, 'q.yaml'), courseDir: dir }).catch((e: unknown) => e)) as UserError;
       expect(err).toBeInstanceOf(UserError);
       expect(err.code).toBe('E_QUIZ');
-      expect(err.details).toEqual(['q.yaml:1:12  questions: a quiz needs at least one question']);
+      expect(err.details).toEqual([
+        'q.yaml:1:12  questions is an empty list; a quiz needs at least one question (fix: add a question (the comments at the top of a scaffolded quiz show each type), or remove quiz: from the lesson in course.yaml)',
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
