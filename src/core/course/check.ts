@@ -445,7 +445,7 @@ async function checkCaptions(course: Course, locate: Locate, recordings: Readonl
         file: COURSE_FILE,
         ...at(locate, base),
         message: `${formatPath(base)} ("${seg.id}") has sound (about ${Math.round(m.integrated ?? 0)} LUFS) but no captions: a learner who is deaf or hard of hearing gets nothing from it (WCAG 2.2 SC 1.2.2, level A)`,
-        hint: `add captions: <file.srt or .vtt> to the segment (captions of the whole recording; lessonkit cuts them to the segment), or put ${stem}.srt beside ${seg.source}`,
+        hint: `add captions: with the recording's .srt or .vtt file to the segment (lessonkit cuts it to the segment's range), or put ${stem}.srt beside ${seg.source}`,
       });
     }
   }
