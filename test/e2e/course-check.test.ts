@@ -111,7 +111,7 @@ describe('build checks the course before the first encode', () => {
     expect(await filesUnder(path.join(dir, 'dist'))).toEqual([]);
   });
 
-  it('reports every range error of the course in one run, from and to alike', async () => {
+  it('reports every range error of the course in one run, from and to alike, and a recording that is no video', async () => {
     const yaml = `${HEAD}  - id: intro
     title: Intro
     segments:
@@ -125,10 +125,17 @@ describe('build checks the course before the first encode', () => {
         source: recordings/quiet.mp4
         from: 0
         to: "00:01:00"
+      - id: three
+        title: Three
+        source: recordings/notes.mp4
+        from: 0
+        to: 1
 `;
-    const r = await build(await course('two-errors', yaml));
+    const r = await build(await course('three-errors', yaml, { 'recordings/notes.mp4': 'meeting notes, not a video\n' }));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('course.yaml has 2 problems');
+    expect(r.stderr).toContain('course.yaml has 3 problems; nothing was encoded:');
+    // A file that is no video is reported with the others, named as course.yaml names it.
+    expect(r.stderr).toContain(`course.yaml:${lineCol(yaml, 'source: recordings/notes.mp4')}  lessons[0].segments[2].source: recordings/notes.mp4 `);
     expect(r.stderr).toContain(`course.yaml:${lineCol(yaml, 'from: 9')}  lessons[0].segments[0].from (00:00:09) is at or past the end of recordings/tone.mp4`);
     expect(r.stderr).toContain(`course.yaml:${lineCol(yaml, 'to: "00:01:00"')}  lessons[0].segments[1].to (00:01:00) is past the end of recordings/quiet.mp4`);
   });

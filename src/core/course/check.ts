@@ -106,7 +106,7 @@ export async function checkCourse(options: CheckCourseOptions, ctx: RunContext):
   for (const [i, [file, shown]] of sources.entries()) {
     throwIfCancelled(ctx.signal);
     ctx.onProgress?.({ phase: 'check', current: i, total: sources.length, item: shown });
-    recordings.set(file, await probeRecording(file, course.dir, options, ctx));
+    recordings.set(file, await probeRecording(shown, course.dir, options, ctx));
   }
   findings.push(...checkRanges(course, locate, recordings), ...checkOverlaps(course, locate, recordings));
 
@@ -174,7 +174,11 @@ export function checkStructure(course: Course, locate: Locate): CourseFinding[] 
   }));
 }
 
-/** Probes one recording (cached per process by the probe module); a problem with the file becomes the finding's error. */
+/**
+ * Probes one recording (cached per process by the probe module, so the render probes nothing
+ * again); a problem with the file becomes the finding's error. `file` is as course.yaml writes it,
+ * relative to `cwd`, so messages name it that way.
+ */
 async function probeRecording(file: string, cwd: string, options: CheckCourseOptions, ctx: RunContext): Promise<ProbedRecording> {
   try {
     return await probeWithTimeline({ file, cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
@@ -445,7 +449,7 @@ async function checkCaptions(course: Course, locate: Locate, recordings: Readonl
         file: COURSE_FILE,
         ...at(locate, base),
         message: `${formatPath(base)} ("${seg.id}") has sound (about ${Math.round(m.integrated ?? 0)} LUFS) but no captions: a learner who is deaf or hard of hearing gets nothing from it (WCAG 2.2 SC 1.2.2, level A)`,
-        hint: `add captions: <file.srt or .vtt> to the segment (captions of the whole recording; lessonkit cuts them to the segment), or put ${stem}.srt beside ${seg.source}`,
+        hint: `add captions: with the recording's .srt or .vtt file to the segment (lessonkit cuts it to the segment's range), or put ${stem}.srt beside ${seg.source}`,
       });
     }
   }

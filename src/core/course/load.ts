@@ -191,7 +191,7 @@ const COURSE_WORDING = {
     // Text quoted, numbers as the author typed them (`1.0`, not 1).
     const shown = typeof value === 'string' ? JSON.stringify(value) : (source ?? describeValue(value));
     if (p.length === 5 && p[0] === 'lessons' && p[2] === 'segments' && (key === 'from' || key === 'to')) {
-      if (value === undefined) return { path: where, message: `${where} is missing`, hint: `add ${key}: "00:01:30" (${key === 'from' ? 'where the segment starts' : 'where it ends'} in the recording) to ${formatPath(parent)}`, ...locate(parent) };
+      if (value === undefined) return { path: where, message: `${where} is missing`, hint: `add ${key}: "00:01:30" to ${formatPath(parent)}, the time in the recording where the segment ${key === 'from' ? 'starts' : 'ends'}`, ...locate(parent) };
       if (typeof value === 'number' && value < 0) return { path: where, message: `${where} (${shown}) is negative`, hint: `times count from the start of the recording: ${writeAs(p, '0')} or later`, ...locate(p) };
       return { path: where, message: `${where} (${shown}) is not a time`, hint: TIME_HINT, ...locate(p) };
     }

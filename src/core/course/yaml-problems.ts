@@ -260,7 +260,7 @@ function problemFromZodIssue(issue: z.core.$ZodIssue, src: ZodIssueSource, wordi
         const n = Array.isArray(value) ? value.length : 0;
         if (small && n === 0) return { path: where, message: `${where} is an empty list`, hint: `add at least ${bound} item${bound === '1' ? '' : 's'} to ${key}`, ...locate(p) };
         const items = (k: number) => `${k} item${k === 1 ? '' : 's'}`;
-        return { path: where, message: `${where} has ${items(n)}; ${small ? `at least ${bound} are needed` : `at most ${bound} are allowed`}`, hint: small ? `add ${items(Number(bound) - n)}` : `remove ${items(n - Number(bound))}`, ...locate(p) };
+        return { path: where, message: `${where} has ${items(n)}; ${small ? `at least ${bound} are needed` : `at most ${bound} are allowed`}`, hint: small ? `add ${Number(bound) - n} more to ${key}` : `remove ${n - Number(bound)} from ${key}`, ...locate(p) };
       }
       const limit = small ? (inclusive ? `at least ${bound}` : `more than ${bound}`) : inclusive ? `at most ${bound}` : `less than ${bound}`;
       return { path: where, message: `${where} (${describeValue(value)}) is ${small ? 'too small' : 'too large'}: it must be ${limit}`, hint: `write a number that is ${limit}`, ...locate(p) };

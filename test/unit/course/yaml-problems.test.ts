@@ -101,7 +101,7 @@ describe('quiz schema messages', () => {
   const cases: [string, string, string, RegExp, RegExp][] = [
     ['points of 0', 'points: 1', 'points: 0', /^questions\[0\]\.points \(0\) is too small: it must be at least 1$/, /at least 1/],
     ['negative attempts', 'attempts: 2', 'attempts: -1', /^attempts \(-1\) is too small: it must be at least 0$/, /at least 0/],
-    ['one choice only', '      - text: B\n', '', /^questions\[0\]\.choices has 1 item; at least 2 are needed$/, /^add 1 item$/],
+    ['one choice only', '      - text: B\n', '', /^questions\[0\]\.choices has 1 item; at least 2 are needed$/, /^add 1 more to choices$/],
     ['an empty prompt', 'prompt: Pick', 'prompt: ""', /^questions\[0\]\.prompt is empty$/, /after "prompt:"/],
     ['a question id with spaces', 'id: q-one', 'id: "bad id!"', /^questions\[0\]\.id \("bad id!"\) is not a valid question id$/, /id: bad-id/],
     ['a misspelt key', 'points: 1', 'pionts: 1', /unknown key 'pionts'/, /did you mean 'points'\?/],
