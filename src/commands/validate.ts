@@ -53,7 +53,9 @@ export function registerValidate(program: Command): void {
         try {
           await writeFileAtomic(file, text.endsWith('\n') ? text : text + '\n');
         } catch (err) {
-          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+          // writeFileAtomic reports file-system faults as UserErrors; the errno code is their cause's.
+          const errno = (err instanceof UserError && err.cause instanceof Error ? err.cause : err) as NodeJS.ErrnoException;
+          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${errno.code ?? errno.message}.`, {
             code: 'E_USAGE',
             hint: 'Pass --output-file a file path in a folder you can write to.',
             cause: err,
