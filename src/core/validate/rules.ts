@@ -52,6 +52,7 @@ export const RULES: readonly RuleDef[] = [
   rule('zip.entry.crc-mismatch', 'error', 'Every entry decompresses to its declared size and CRC-32', 'all', ZIP, true),
   rule('zip.entry.unreadable', 'error', 'Every entry has a valid local header matching the central directory and decompresses without error', 'all', ZIP, true),
   rule('folder.symlink', 'warning', 'A package folder holds no symbolic links (they are not followed)', 'all', ['folder']),
+  rule('folder.unreadable', 'error', 'Every subfolder and checked file of a package folder can be read (permissions)', 'all', ['folder']),
 
   // Descriptor placement and XML.
   rule('package.descriptor.missing', 'error', 'The package has imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI)', 'all', PKG),

@@ -3,7 +3,8 @@
  * folder or bare descriptor, runs the zip-safety, placement, XML, schema and semantic rules,
  * and (with `deep`) the CRC and media checks. Never extracts, never writes, never fetches.
  */
-import { stat, open, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, stat, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { RunContext } from '../context.js';
@@ -13,7 +14,7 @@ import { FileIndex } from './hrefs.js';
 import { checkMedia, isMediaFile, type MediaReader } from './media.js';
 import { getRule, makeFinding, rulesFor, type RuleInput } from './rules.js';
 import { checkScorm, detectScorm } from './scorm.js';
-import { descriptorSource, folderSource, openZip, zipSource, type PackageSource } from './source.js';
+import { descriptorSource, folderSource, ioReason, openZip, zipSource, type PackageSource } from './source.js';
 import type { Finding, PackageReport, Standard, ValidatePackageOptions, ValidatePackagesOptions, ValidatePackagesResult } from './types.js';
 import { checkXapi } from './xapi.js';
 import { parseDescriptor, type XmlElement } from './xml.js';
@@ -44,6 +45,15 @@ function phaseOf(ruleId: string): Phase {
 
 const baseName = (name: string) => name.split(/[\\/]/).pop() ?? name;
 
+/**
+ * Appends in a loop: `push(...items)` passes every item as an argument and overflows the call
+ * stack once a package yields a few hundred thousand findings (a manifest listing 200 000
+ * missing files did, with a RangeError and exit 3).
+ */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 /** Validates one package (zip, folder or bare descriptor). Throws UserError when the input cannot be read at all. */
 export async function validatePackage(options: ValidatePackageOptions, ctx: RunContext): Promise<PackageReport> {
   throwIfCancelled(ctx.signal);
@@ -55,11 +65,12 @@ export async function validatePackage(options: ValidatePackageOptions, ctx: RunC
   try {
     if (source.zip) {
       phases.add('zip');
-      findings.push(...checkZipSafety(source.zip.dir));
+      append(findings, checkZipSafety(source.zip.dir));
     }
     if (source.kind === 'folder') {
       phases.add('zip');
       for (const s of source.symlinks) findings.push(makeFinding('folder.symlink', `${s} is a symbolic link; it was not followed. Put the real file in the package`, { entry: s }));
+      for (const u of source.unreadable) findings.push(makeFinding('folder.unreadable', `the folder ${u.name}/ cannot be read (${u.reason}), so its files were not checked and would be missing from a zip; fix its permissions`, { entry: `${u.name}/` }));
     }
     const corrupt = source.zip !== undefined && source.zip.dir.entries.length === 0 && source.zip.dir.problems.length > 0;
     if (!corrupt) standard = await checkDescriptor(source, findings, phases, ctx);
@@ -79,17 +90,29 @@ export async function validatePackage(options: ValidatePackageOptions, ctx: RunC
 export async function validatePackages(options: ValidatePackagesOptions, ctx: RunContext): Promise<ValidatePackagesResult> {
   if (options.paths.length === 0) throw new UserError('No package given.', { code: 'E_USAGE', hint: 'Pass one or more package zips, package folders or descriptors: lessonkit validate course.zip' });
   const missing: string[] = [];
+  const denied: string[] = [];
   for (const p of options.paths) {
+    const abs = path.resolve(options.cwd, p);
+    let st;
     try {
-      await stat(path.resolve(options.cwd, p));
+      st = await stat(abs);
     } catch {
       missing.push(p);
+      continue;
+    }
+    // Checked up front too, so one unreadable input among many fails before any report is made.
+    try {
+      await access(abs, st.isDirectory() ? fsConstants.R_OK | fsConstants.X_OK : fsConstants.R_OK);
+    } catch {
+      denied.push(p);
     }
   }
-  if (missing.length > 0) {
-    throw new UserError(`${missing.map((m) => `"${m}"`).join(', ')}: no such file or folder.`, {
+  if (missing.length > 0 || denied.length > 0) {
+    const list = (ps: string[]) => ps.map((m) => `"${m}"`).join(', ');
+    const parts = [missing.length > 0 ? `${list(missing)}: no such file or folder.` : '', denied.length > 0 ? `${list(denied)}: permission denied.` : ''];
+    throw new UserError(parts.filter(Boolean).join(' '), {
       code: 'E_VALIDATE_INPUT',
-      hint: 'Pass package zips, package folders or descriptors (imsmanifest.xml, cmi5.xml, tincan.xml) that exist.',
+      hint: missing.length > 0 ? 'Pass package zips, package folders or descriptors (imsmanifest.xml, cmi5.xml, tincan.xml) that exist.' : 'Check the permissions of the files and folders you pass.',
     });
   }
   const packages: PackageReport[] = [];
@@ -126,13 +149,22 @@ async function openSource(abs: string, shown: string): Promise<PackageSource> {
       cause: err,
     });
   }
-  if (st.isDirectory()) return folderSource(abs);
+  if (st.isDirectory()) {
+    try {
+      return await folderSource(abs);
+    } catch (err) {
+      throw new UserError(`${shown} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the folder permissions, or pass the package zip instead.', cause: err });
+    }
+  }
   if (!st.isFile()) throw new UserError(`${shown} is neither a file nor a folder.`, { code: 'E_VALIDATE_INPUT', hint: 'Pass a package zip, a package folder or a descriptor.' });
+  if (st.size === 0) {
+    throw new UserError(`${shown} is empty (0 bytes), so it is no package.`, { code: 'E_VALIDATE_INPUT', hint: 'The export or download was probably cut short: export the package again.' });
+  }
   let fh;
   try {
     fh = await openZip(abs);
   } catch (err) {
-    throw new UserError(`${shown} cannot be read: ${(err as Error).message}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
+    throw new UserError(`${shown} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
   }
   const head = Buffer.alloc(64);
   const { bytesRead } = await fh.read(head, 0, 64, 0);
@@ -187,7 +219,9 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
   try {
     bytes = await source.read(entry);
   } catch (err) {
-    findings.push(makeFinding('zip.entry.unreadable', `${entry} cannot be read: ${(err as Error).message}`, { entry }));
+    if (source.kind === 'folder') findings.push(makeFinding('folder.unreadable', `${entry} cannot be read (${ioReason(err)}); fix its permissions`, { entry }));
+    else if (source.kind === 'descriptor') throw new UserError(`${entry} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
+    else findings.push(makeFinding('zip.entry.unreadable', `${entry} cannot be read: ${(err as Error).message}`, { entry }));
     return standardFromKind(kind);
   }
   throwIfCancelled(ctx.signal);
@@ -210,18 +244,18 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
   const text = parsed.text!;
   if (kind === 'imsmanifest') {
     const det = detectScorm(root, entry);
-    findings.push(...det.findings);
+    append(findings, det.findings);
     if (det.standard === 'unknown') return 'unknown';
     if (det.schemaSet) await schemaCheck(text, det.schemaSet, entry, findings);
-    findings.push(...checkScorm({ entry, root, standard: det.standard, files, fileList: files ? source.files : undefined }));
+    append(findings, checkScorm({ entry, root, standard: det.standard, files, fileList: files ? source.files : undefined }));
     return det.standard;
   }
   if (kind === 'cmi5') {
     await schemaCheck(text, 'cmi5', entry, findings);
-    findings.push(...checkCmi5({ entry, root, files }));
+    append(findings, checkCmi5({ entry, root, files }));
     return 'cmi5';
   }
-  findings.push(...checkXapi({ entry, root, files }));
+  append(findings, checkXapi({ entry, root, files }));
   return 'xapi';
 }
 
@@ -325,21 +359,27 @@ async function deepChecks(source: PackageSource, findings: Finding[], ctx: RunCo
       }
       done += Math.max(0, e.compressedSize);
       ctx.onProgress?.({ phase: 'validate --deep', current: done, total, item: e.name });
-      if (isMediaFile(e.name)) media.push(...(await checkMedia(e.name, await zipMediaReader(source, e))));
+      if (isMediaFile(e.name)) append(media, await checkMedia(e.name, await zipMediaReader(source, e)));
     }
   } else {
     for (const f of source.files.filter(isMediaFile)) {
       throwIfCancelled(ctx.signal);
-      const fh = await open(path.join(source.absPath, ...f.split('/')), 'r');
+      let fh: FileHandle;
+      try {
+        fh = await open(path.join(source.absPath, ...f.split('/')), 'r');
+      } catch (err) {
+        findings.push(makeFinding('folder.unreadable', `${f} cannot be read (${ioReason(err)}); fix its permissions`, { entry: f }));
+        continue;
+      }
       try {
         const size = (await fh.stat()).size;
-        media.push(...(await checkMedia(f, { size, read: (o, l) => readAt(fh, o, l, size) })));
+        append(media, await checkMedia(f, { size, read: (o, l) => readAt(fh, o, l, size) }));
       } finally {
         await fh.close();
       }
     }
   }
-  findings.push(...media);
+  append(findings, media);
 }
 
 async function zipMediaReader(source: PackageSource, e: Parameters<typeof readEntry>[1]): Promise<MediaReader> {

@@ -7,6 +7,7 @@ import { validatePackage, validatePackages } from '../../../src/core/validate/va
 import type { PackageReport } from '../../../src/core/validate/types.js';
 import { UserError } from '../../../src/errors.js';
 import { makeTempDir, REPO } from '../../helpers/cli.js';
+import { hostileDescriptors } from './helpers/crafted.js';
 import { CMI5_XML, cmi5Package, MANIFEST_12, MANIFEST_2004, scorm12Package, scorm2004Package, schemaFiles, TINCAN_XML, writeFolder, xapiPackage, zipFiles, type Files } from './helpers/packages.js';
 
 const SAMPLES = path.join(REPO, 'fixtures/samples');
@@ -436,6 +437,18 @@ describe('inputs', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/photo\.jpg is not a zip file/);
     expect((err as UserError).code).toBe('E_VALIDATE_INPUT');
+  });
+
+  it('a descriptor with 200 000 findings on one line is reported in full, not a stack overflow', async () => {
+    const huge = hostileDescriptors().find((d) => d.name.startsWith('one 5 MB line'))!;
+    const r = await checkBare(huge.file, huge.data);
+    expect(r.standard).toBe('scorm2004-4th');
+    expect(findingsOf(r, 'scorm.href.leading-slash')).toHaveLength(200_000);
+  });
+
+  it('a bare descriptor with a UTF-8 BOM is read like any other', async () => {
+    const r = await checkBare('imsmanifest.xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(MANIFEST_2004)]));
+    expect({ standard: r.standard, findings: r.findings }).toEqual({ standard: 'scorm2004-4th', findings: [] });
   });
 
   it('summarises several packages; strict makes warnings fail', async () => {
