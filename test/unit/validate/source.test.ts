@@ -1,3 +1,4 @@
+import type * as FsPromises from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSilentContext } from '../../../src/core/context.js';
@@ -11,7 +12,7 @@ import { scorm2004Package, writeFolder, xapiPackage } from './helpers/packages.j
 // system answers EACCES for the paths listed here (the e2e test covers real permissions).
 const denied = vi.hoisted(() => new Set<string>());
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const real = await importOriginal<typeof FsPromises>();
   const check = (p: unknown, op: string) => {
     if (denied.has(String(p))) throw Object.assign(new Error(`EACCES: permission denied, ${op} '${String(p)}'`), { code: 'EACCES' });
   };
