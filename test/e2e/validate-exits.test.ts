@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, makeTempDir } from '../helpers/cli.js';
 import { craftedCases, GOOD_ENTRIES, hostileDescriptors } from '../unit/validate/helpers/crafted.js';
-import { MANIFEST_2004, scorm2004Package, writeFolder, xapiPackage, zipFiles, type Files } from '../unit/validate/helpers/packages.js';
+import { MANIFEST_2004, scorm2004Package, webPackage, writeFolder, xapiPackage, zipFiles, type Files } from '../unit/validate/helpers/packages.js';
 import { buildZip, type RawEntry } from '../unit/validate/helpers/zip-writer.js';
 
 /** Far above the second or two a run takes under load; the old code hung here for ever. */
@@ -51,7 +51,7 @@ interface Case {
 }
 
 /** What to write in the temp folder: a zip or other file (bytes), or a folder (files). */
-type Input = { bytes: () => Buffer | string } | { folder: Files };
+type Input = { bytes: () => Buffer | string | Promise<Buffer> } | { folder: Files | (() => Promise<Files>) };
 
 // index_lms.html as in the xAPI base, so that the duplicate and case-collision cases collide here too.
 const SCORM_ENTRIES: RawEntry[] = Object.entries({ ...scorm2004Package(), 'index_lms.html': 'x' }).map(([name, data]) => ({ name, data, method: 8 }));
@@ -90,6 +90,15 @@ INPUTS.set('no-entries.zip', { bytes: () => buildZip([]) });
 INPUTS.set('empty.zip', { bytes: () => '' });
 INPUTS.set('text.zip', { bytes: () => 'this is a text file with a .zip name\n' });
 INPUTS.set('empty-folder', { folder: {} });
+// Web bundles (no descriptor): a file missing, index.html only in a subfolder, the page on its own.
+INPUTS.set('web-missing.zip', { bytes: async () => zipFiles(Object.fromEntries(Object.entries(await webPackage()).filter(([n]) => n !== 'player/player.js'))) });
+INPUTS.set('web-nested.zip', { bytes: async () => zipFiles(await webPackage(), { prefix: 'site/' }) });
+INPUTS.set('web-folder', { folder: webPackage });
+CASES.push(
+  { name: 'web bundle missing its player', args: ['web-missing.zip'], rule: 'web.file.missing' },
+  { name: 'web bundle zipped with its folder', args: ['web-nested.zip'], rule: 'web.index.not-at-root' },
+  { name: "a web bundle's index.html on its own", args: ['web-folder/index.html'] },
+);
 CASES.push(
   { name: 'zip cut short', args: ['truncated.zip'], rule: 'zip.central-directory.corrupt' },
   { name: 'zip cut short --deep', args: ['truncated.zip', '--deep'], rule: 'zip.central-directory.corrupt' },
@@ -109,8 +118,8 @@ beforeAll(async () => {
     const full = path.join(tmp.dir, name);
     if ('folder' in input) {
       await mkdir(full);
-      await writeFolder(full, input.folder);
-    } else await writeFile(full, input.bytes());
+      await writeFolder(full, typeof input.folder === 'function' ? await input.folder() : input.folder);
+    } else await writeFile(full, await input.bytes());
   }
 }, 120_000);
 afterAll(async () => {

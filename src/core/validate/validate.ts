@@ -16,6 +16,7 @@ import { getRule, makeFinding, rulesFor, type RuleInput } from './rules.js';
 import { checkScorm, detectScorm } from './scorm.js';
 import { descriptorSource, folderSource, ioReason, openZip, zipSource, type PackageSource } from './source.js';
 import type { Finding, PackageReport, Standard, ValidatePackageOptions, ValidatePackagesOptions, ValidatePackagesResult } from './types.js';
+import { checkWeb } from './web.js';
 import { checkXapi } from './xapi.js';
 import { parseDescriptor, type XmlElement } from './xml.js';
 import { prewarmXmllint } from './xmllint-runner.js';
@@ -29,6 +30,8 @@ const DESCRIPTOR_FILES: Record<string, DescriptorKind> = { 'imsmanifest.xml': 'i
 const PRIORITY: DescriptorKind[] = ['cmi5', 'imsmanifest', 'tincan'];
 const NOT_AT_ROOT: Record<DescriptorKind, string> = { imsmanifest: 'scorm.manifest.not-at-root', cmi5: 'cmi5.descriptor.not-at-root', tincan: 'xapi.descriptor.not-at-root' };
 const MAX_SCHEMA_FINDINGS = 50;
+/** The start page of a web bundle; web servers serve exactly this name for a folder. */
+const WEB_INDEX = 'index.html';
 
 /** The phases of a run; a rule counts as checked only when its phase ran. */
 type Phase = 'zip' | 'placement' | 'descriptor' | 'semantic' | 'deep';
@@ -171,6 +174,12 @@ async function openSource(abs: string, shown: string): Promise<PackageSource> {
   const start = head.subarray(0, bytesRead).toString('latin1').replace(/^\xef\xbb\xbf|^\xff\xfe|^\xfe\xff/, '').split(String.fromCharCode(0)).join('');
   if (/^\s*</.test(start) && !start.startsWith('PK')) {
     await fh.close();
+    if (/\.html?$/i.test(abs)) {
+      throw new UserError(`${shown} is a web page, not a package.`, {
+        code: 'E_VALIDATE_INPUT',
+        hint: `Pass the web bundle it belongs to (its zip, or the folder with index.html at the top): lessonkit validate ${path.dirname(shown) === '.' ? '.' : path.dirname(shown)}`,
+      });
+    }
     return descriptorSource(abs, path.basename(abs));
   }
   try {
@@ -200,7 +209,7 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
     const atRoot = source.files.filter((f) => !/[\\/]/.test(f) && DESCRIPTOR_FILES[f.toLowerCase()] !== undefined);
     atRoot.sort((a, b) => PRIORITY.indexOf(DESCRIPTOR_FILES[a.toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[b.toLowerCase()]!));
     const chosen = atRoot[0];
-    if (!chosen) return reportMissingDescriptor(source, findings);
+    if (!chosen) return reportMissingDescriptor(source, findings, phases);
     entry = chosen;
     kind = DESCRIPTOR_FILES[chosen.toLowerCase()]!;
     const others = atRoot.filter((f) => DESCRIPTOR_FILES[f.toLowerCase()] !== kind);
@@ -219,9 +228,7 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
   try {
     bytes = await source.read(entry);
   } catch (err) {
-    if (source.kind === 'folder') findings.push(makeFinding('folder.unreadable', `${entry} cannot be read (${ioReason(err)}); fix its permissions`, { entry }));
-    else if (source.kind === 'descriptor') throw new UserError(`${entry} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
-    else findings.push(makeFinding('zip.entry.unreadable', `${entry} cannot be read: ${(err as Error).message}`, { entry }));
+    findings.push(unreadable(source, entry, err));
     return standardFromKind(kind);
   }
   throwIfCancelled(ctx.signal);
@@ -285,15 +292,21 @@ function shortenNamespaces(message: string): string {
   return message.replace(/\{([^}\s]+)\}([\w.-]+)/g, (all, uri: string, local: string) => (PREFIXES[uri] ? `${PREFIXES[uri]}:${local}` : all));
 }
 
-async function reportMissingDescriptor(source: PackageSource, findings: Finding[]): Promise<Standard> {
+/** The finding for a package file that could not be read (a bare descriptor that cannot be read is an input error). */
+function unreadable(source: PackageSource, entry: string, err: unknown): Finding {
+  if (source.kind === 'folder') return makeFinding('folder.unreadable', `${entry} cannot be read (${ioReason(err)}); fix its permissions`, { entry });
+  if (source.kind === 'descriptor') throw new UserError(`${entry} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
+  return makeFinding('zip.entry.unreadable', `${entry} cannot be read: ${(err as Error).message}`, { entry });
+}
+
+const depth = (f: string) => f.split(/[\\/]/).length;
+
+async function reportMissingDescriptor(source: PackageSource, findings: Finding[], phases: Set<Phase>): Promise<Standard> {
   const nested = source.files
     .filter((f) => DESCRIPTOR_FILES[baseName(f).toLowerCase()] !== undefined)
-    .sort((a, b) => a.split(/[\\/]/).length - b.split(/[\\/]/).length || PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(a).toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(b).toLowerCase()]!));
+    .sort((a, b) => depth(a) - depth(b) || PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(a).toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(b).toLowerCase()]!));
   const hit = nested[0];
-  if (!hit) {
-    findings.push(makeFinding('package.descriptor.missing', 'no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI) in the package; export the package again from your authoring tool'));
-    return 'unknown';
-  }
+  if (!hit) return checkWebBundle(source, findings, phases);
   const kind = DESCRIPTOR_FILES[baseName(hit).toLowerCase()]!;
   const folder = hit.slice(0, hit.length - baseName(hit).length);
   findings.push(
@@ -311,6 +324,45 @@ async function reportMissingDescriptor(source: PackageSource, findings: Finding[
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * No LMS descriptor anywhere: a web bundle when index.html is at the root (lessonkit's `web`
+ * target, or any static site), checked for the files its page loads; otherwise nothing an LMS
+ * or a web server could start.
+ */
+async function checkWebBundle(source: PackageSource, findings: Finding[], phases: Set<Phase>): Promise<Standard> {
+  if (source.files.includes(WEB_INDEX)) {
+    phases.add('semantic');
+    let html: Buffer;
+    try {
+      html = await source.read(WEB_INDEX);
+    } catch (err) {
+      findings.push(unreadable(source, WEB_INDEX, err));
+      return 'web';
+    }
+    append(findings, checkWeb({ entry: WEB_INDEX, html, files: new FileIndex(source.files) }));
+    return 'web';
+  }
+  const nested = source.files.filter((f) => baseName(f) === WEB_INDEX).sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1))[0];
+  if (nested) {
+    const folder = nested.slice(0, nested.length - WEB_INDEX.length);
+    findings.push(
+      makeFinding(
+        'web.index.not-at-root',
+        `the package has no LMS descriptor (imsmanifest.xml, cmi5.xml, tincan.xml) and its index.html is in "${folder}", not at the root, so neither an LMS nor a web server finds a start page. For a web bundle, zip the contents of "${folder}" so that index.html is at the top; for an LMS, export the package again with its descriptor`,
+        { entry: nested },
+      ),
+    );
+    return 'web';
+  }
+  findings.push(
+    makeFinding(
+      'package.descriptor.missing',
+      'no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI) in the package, and no index.html at its root (a web bundle); export the package again from your authoring tool',
+    ),
+  );
+  return 'unknown';
 }
 
 function kindFromRoot(root: XmlElement): DescriptorKind | undefined {
