@@ -356,10 +356,11 @@ async function checkWebBundle(source: PackageSource, findings: Finding[], phases
     );
     return 'web';
   }
+  const what = source.kind === 'folder' && source.files.length === 0 && source.unreadable.length === 0 ? 'the folder holds no files at all: ' : '';
   findings.push(
     makeFinding(
       'package.descriptor.missing',
-      'no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI) in the package, and no index.html at its root (a web bundle); export the package again from your authoring tool',
+      `${what}no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI) in the package, and no index.html at its root (a web bundle); export the package again from your authoring tool${what ? ' into this folder' : ''}`,
     ),
   );
   return 'unknown';

@@ -467,6 +467,11 @@ describe('web bundles (no LMS descriptor, index.html at the root)', () => {
     expect(r.findings[0]!.message).toMatch(/and no index\.html at its root \(a web bundle\)/);
   });
 
+  it('an empty folder says so', async () => {
+    const r = await checkFolder({});
+    expect(r.findings.map((f) => [f.ruleId, f.message.startsWith('the folder holds no files at all')])).toEqual([['package.descriptor.missing', true]]);
+  });
+
   it('a bare index.html is an input error pointing at its bundle', async () => {
     const dir = path.join(tmp.dir, `bare-web-${++n}`);
     await writeFolder(dir, await webPackage());
