@@ -468,7 +468,8 @@ describe('web bundles (no LMS descriptor, index.html at the root)', () => {
   });
 
   it('an empty folder says so', async () => {
-    const r = await checkFolder({});
+    await mkdir(path.join(tmp.dir, 'empty-folder'));
+    const r = await validatePackage({ path: 'empty-folder', cwd: tmp.dir }, ctx);
     expect(r.findings.map((f) => [f.ruleId, f.message.startsWith('the folder holds no files at all')])).toEqual([['package.descriptor.missing', true]]);
   });
 
