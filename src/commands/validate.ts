@@ -16,11 +16,11 @@ interface ValidateFlags {
   listRules?: boolean;
 }
 
-/** `lessonkit validate <zip-or-folder...>`: checks packages from any tool, offline. */
+/** `lessonkit validate <zip-or-folder...>`: checks packages from any tool (and web bundles), offline. */
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check SCORM 1.2/2004, xAPI and cmi5 packages (zips, folders or descriptors), offline')
+    .description('check SCORM 1.2/2004, xAPI and cmi5 packages and web bundles (zips, folders or descriptors), offline')
     .argument('[packages...]', 'package zips, package folders, or imsmanifest.xml / cmi5.xml / tincan.xml files')
     .addOption(new Option('--reporter <name>', 'output format').choices([...REPORTERS]).default('pretty'))
     .option('--output-file <file>', 'write the report to this file instead of stdout')
