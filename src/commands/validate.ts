@@ -53,9 +53,9 @@ export function registerValidate(program: Command): void {
         try {
           await writeFileAtomic(file, text.endsWith('\n') ? text : text + '\n');
         } catch (err) {
-          // writeFileAtomic reports file-system faults as UserErrors; the errno code is their cause's.
-          const errno = (err instanceof UserError && err.cause instanceof Error ? err.cause : err) as NodeJS.ErrnoException;
-          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${errno.code ?? errno.message}.`, {
+          // writeFileAtomic names the path and the fix for file-system faults; anything else is unexpected.
+          if (err instanceof UserError) throw err;
+          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
             code: 'E_USAGE',
             hint: 'Pass --output-file a file path in a folder you can write to.',
             cause: err,
