@@ -95,7 +95,7 @@ export async function playPreview(options: PlayPreviewOptions, ctx: RunContext):
         ctx.logger.info(`Playing ${pkg.target}: ${l.title}`);
         const page = await chromium.newPage();
         try {
-          items.push(await playOne(page, preview, pkg.target, l.id, l.title, options.rate ?? 16, ctx));
+          items.push(await playOne(page, preview, pkg.target, pkg.description.standard === 'web', l.id, l.title, options.rate ?? 16, ctx));
         } finally {
           await page.close();
         }
@@ -122,7 +122,7 @@ async function contentFrame(page: Page): Promise<Frame> {
   throw new Error('the content frame did not load');
 }
 
-async function playOne(page: Page, preview: PreviewServer, target: string, id: string, title: string, rate: number, ctx: RunContext): Promise<PlayedItem> {
+async function playOne(page: Page, preview: PreviewServer, target: string, noLms: boolean, id: string, title: string, rate: number, ctx: RunContext): Promise<PlayedItem> {
   const key = `${target}/${id}`;
   await page.goto(`${preview.url}#target=${encodeURIComponent(target)}&id=${encodeURIComponent(id)}`);
   const frame = await contentFrame(page);
@@ -137,6 +137,7 @@ async function playOne(page: Page, preview: PreviewServer, target: string, id: s
       () => false,
     );
   const reasons: string[] = [];
+  let playerCompleted = false;
   if (!hasPlayer) {
     // Not a lessonkit player: let the content run a moment and report what it recorded.
     await page.waitForTimeout(3000);
@@ -161,11 +162,18 @@ async function playOne(page: Page, preview: PreviewServer, target: string, id: s
         await page.waitForTimeout(250);
       }
       last ??= await frame.evaluate(progressInFrame, rate);
+      playerCompleted = last.completed;
       if (!last.completed) reasons.push(...(last.reasons.length ? last.reasons : [`playing stopped before the course was completed${Date.now() >= deadline ? ' (timed out)' : ''}`]));
       await frame.evaluate(async () => {
         await (globalThis as unknown as { lessonkit: { player: { exit(): Promise<void> } } }).lessonkit.player.exit();
       });
     }
+  }
+  if (noLms) {
+    // The web target runs without an LMS: the player's own summary is all there is to report.
+    const base = preview.records().find((r) => r.key === key)?.record;
+    const record: LearnerRecord = { ...(base as LearnerRecord), completion: playerCompleted ? 'completed' : 'incomplete', completed: playerCompleted, finished: true };
+    return { id, title, record, completed: playerCompleted, reasons: playerCompleted ? [] : reasons };
   }
   // Wait for the LMS side to see the session end (the last commit, the terminated statement).
   const end = Date.now() + 5000;
