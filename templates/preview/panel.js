@@ -13,6 +13,7 @@
   var targetSel = $('lk-target');
   var itemSel = $('lk-item');
   var logEl = $('lk-log');
+  var logBox = $('lk-log-box');
   var recordEl = $('lk-record');
   var statusEl = $('lk-status');
   var current = null;
@@ -182,10 +183,10 @@
     kind.textContent = '[' + e.kind + '] ';
     li.appendChild(kind);
     li.appendChild(document.createTextNode(e.text + (e.error ? '  error ' + e.error : '')));
-    var stick = logEl.scrollTop + logEl.clientHeight >= logEl.scrollHeight - 4;
+    var stick = logBox.scrollTop + logBox.clientHeight >= logBox.scrollHeight - 4;
     logEl.appendChild(li);
     while (logEl.childNodes.length > 2000) logEl.removeChild(logEl.firstChild);
-    if (stick) logEl.scrollTop = logEl.scrollHeight;
+    if (stick) logBox.scrollTop = logBox.scrollHeight;
   }
 
   var events = new EventSource('/__lk/api/events');

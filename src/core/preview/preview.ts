@@ -333,7 +333,8 @@ class Preview extends EventEmitter implements PreviewServer {
       kind: 'call',
       text: `${String(body.method)}(${args}) \u2192 ${JSON.stringify(String(body.result ?? ''))}`,
       ...(failed ? { error: `${error}${body.errorString ? ` ${String(body.errorString)}` : ''}` } : {}),
-      level: failed ? 'error' : 'info',
+      // A failed read (a value never set) or an echo of the last error is normal; a refused write, commit or finish is not.
+      level: !failed ? 'info' : /GetValue|GetLastError|GetErrorString|GetDiagnostic/.test(String(body.method)) ? 'warning' : 'error',
     });
     const method = String(body.method);
     const ok = String(body.result) === 'true';
@@ -371,7 +372,9 @@ class Preview extends EventEmitter implements PreviewServer {
 
   onRequest(r: LrsRequestLog): void {
     if (r.status < 400) return;
-    this.addLog({ kind: 'request', text: `${r.method} ${r.url.replace(/\?.*$/, '')} refused with HTTP ${r.status}`, error: r.error ?? `HTTP ${r.status}`, level: 'error' });
+    // A GET of a document not written yet (resume state on a first launch) is how xAPI says "none".
+    const absent = r.status === 404 && r.method === 'GET';
+    this.addLog({ kind: 'request', text: `${r.method} ${r.url.replace(/\?.*$/, '')} ${absent ? 'found nothing' : 'refused'} (HTTP ${r.status})`, error: r.error ?? `HTTP ${r.status}`, level: absent ? 'info' : 'error' });
   }
 
   onState(e: { registration?: string; stateId?: string }): void {
