@@ -4,6 +4,7 @@
  * pressing Next, no knowledge check answered), ends the session, and reports what the LMS
  * recorded, with the reason when the course does not end completed.
  */
+import type { Frame, Page } from 'playwright-core';
 import type { RunContext } from '../context.js';
 import { findBrowser } from '../doctor/browser.js';
 import { throwIfCancelled, UserError } from '../../errors.js';
@@ -72,9 +73,9 @@ export async function playPreview(options: PlayPreviewOptions, ctx: RunContext):
       hint: 'Install Chrome or Chromium, or set CHROME_PATH to its executable (`lessonkit doctor` shows what it finds).',
     });
   }
-  let playwright: typeof import('playwright-core');
+  let playwright: Awaited<ReturnType<typeof loadPlaywright>>;
   try {
-    playwright = await import('playwright-core');
+    playwright = await loadPlaywright();
   } catch (err) {
     throw new UserError('The playwright-core package is missing, so --headless --play cannot drive the browser.', { code: 'E_NOT_FOUND', hint: 'Reinstall lessonkit (npm ci).', cause: err });
   }
@@ -109,8 +110,8 @@ export async function playPreview(options: PlayPreviewOptions, ctx: RunContext):
   }
 }
 
-type Page = import('playwright-core').Page;
-type Frame = import('playwright-core').Frame;
+/** Loaded on use, so the other commands never pay for it. */
+const loadPlaywright = () => import('playwright-core');
 
 async function contentFrame(page: Page): Promise<Frame> {
   const handle = await page.waitForSelector('#lk-content');

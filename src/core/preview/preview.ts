@@ -454,13 +454,20 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
 
 async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'zip' | 'folder'; path: string; packages: PreviewPackage[] }, lrs: LoopbackLrs, work: string): Promise<PreviewServer> {
   const clients = new Set<http.ServerResponse>();
-  let server: http.Server | undefined;
+  // Requests arrive only after listen(), when `handle` below exists.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(err instanceof Error ? err.message : 'error');
+      else res.destroy();
+    });
+  });
   let closed = false;
   const preview = new Preview({ kind: opened.kind, path: opened.path }, opened.packages, lrs, async () => {
     if (closed) return;
     closed = true;
     for (const c of clients) c.end();
-    if (server) await closeServer(server);
+    await closeServer(server);
     await lrs.stop();
     await rm(work, { recursive: true, force: true });
   });
@@ -542,13 +549,6 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
     throw new HttpError(404, 'not found');
   };
 
-  server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(err instanceof Error ? err.message : 'error');
-      else res.destroy();
-    });
-  });
   try {
     port = await listenLoopback(server, options.port ?? 0);
   } catch (err) {
