@@ -148,7 +148,7 @@ export function createQuizView(options: QuizViewOptions): QuizView {
         const chosen = responses.get(b.q.id) ?? [];
         const choiceFeedback = (b.q.choices ?? []).filter((c) => chosen.includes(c.id) && c.feedback).map((c) => c.feedback as string);
         const general = ok ? b.q.feedback?.correct : b.q.feedback?.incorrect;
-        b.feedback.textContent = [ok ? 'Correct.' : 'Not quite.', ...choiceFeedback, ...(general ? [general] : [])].join(' ');
+        b.feedback.textContent = feedbackText(ok, [...choiceFeedback, ...(general ? [general] : [])]);
         b.feedback.className = `lk-q-feedback ${ok ? 'lk-q-right' : 'lk-q-wrong'}`;
         b.feedback.hidden = false;
         for (const input of b.body.querySelectorAll('input')) input.disabled = true;
@@ -183,4 +183,18 @@ export function createQuizView(options: QuizViewOptions): QuizView {
   else renderAttempt();
   renderOutcome();
   return { element, focus: () => heading.focus() };
+}
+
+/** Words that already say whether an answer was right, at the start of an author's feedback. */
+const VERDICT = /^\s*(?:yes|no|right|wrong|correct|incorrect|exactly|not quite|not really|close|almost|that's right|well done|indeed)\b/i;
+
+/**
+ * The feedback on one answer, saying each thing once: our "Correct." / "Not quite." only when
+ * the author's own words do not already start with a verdict ("No. enable turns ..."), and an
+ * author text given twice (a choice's feedback equal to the question's) only once.
+ */
+export function feedbackText(correct: boolean, authored: readonly string[]): string {
+  const texts = [...new Set(authored.map((t) => t.trim()).filter(Boolean))];
+  const verdict = texts[0] !== undefined && VERDICT.test(texts[0]) ? [] : [correct ? 'Correct.' : 'Not quite.'];
+  return [...verdict, ...texts].join(' ');
 }
