@@ -80,6 +80,16 @@ export function installShortcuts(region: HTMLElement, actions: ShortcutActions, 
     const action = run[key];
     if (!action || (activates && (key === ' ' || key === 'Enter'))) return;
     event.preventDefault();
+    // On the video itself, the browser's own controls would act on the key too (twice = nothing).
+    if (tag === 'VIDEO') event.stopPropagation();
     action();
-  });
+  }, true);
+  // Chromium's video controls toggle playback on the space key's keyup, in their own listener:
+  // caught on the way down, before it gets there.
+  region.addEventListener('keyup', (event) => {
+    if (event.key === ' ' && (event.target as HTMLElement).tagName === 'VIDEO') {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 }
