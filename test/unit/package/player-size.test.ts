@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PLAYER_DIST_DIR } from '../../../src/core/player-build/shared-files.js';
 
 describe('the built player bundle', () => {
-  it('is one JS and one CSS file, at most 30 KB gzipped together (issue 17's weight budget), with no URL to anywhere else', async () => {
+  it('is one JS and one CSS file, at most 30 KB gzipped together, with no URL to anywhere else', async () => {
     // `npm test` builds before it runs vitest; the bundle is what every package ships.
     const js = await readFile(path.join(PLAYER_DIST_DIR, 'player.js'), 'utf8');
     const css = await readFile(path.join(PLAYER_DIST_DIR, 'player.css'), 'utf8');
