@@ -261,6 +261,10 @@ describe('the player, second edition', () => {
     await search.fill('nowhere');
     await expect(page.locator('.lk-tr-status').textContent()).resolves.toBe('Not found in this video.');
     await expect(page.getByRole('link', { name: 'Download the transcript (text)' }).getAttribute('download')).resolves.toBe('long-transcript.txt');
+    // The transcript follows the video: the line being spoken is marked, focus stays in the search box.
+    await seekTo(page, 12.5);
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.lk-cue[aria-current="true"]')?.textContent === '0:12 Search finds this line');
+    await expect(search.evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).resolves.toBe(true);
     await page.close();
   });
 

@@ -1,7 +1,7 @@
 /** The player's remembered settings in the resume data, quiz feedback said once, and the chapters track. */
 import { describe, expect, it } from 'vitest';
 import { chaptersVtt } from '../../../src/core/player-build/shared-files.js';
-import { feedbackText } from '../../../src/player/quiz/view.js';
+import { feedbackText } from '../../../src/player/quiz/feedback.js';
 import { decodeState, encodeState, layoutFingerprint, type PlayerState } from '../../../src/player/state.js';
 
 const fp = layoutFingerprint(['a/b', 'a/c']);
