@@ -5,6 +5,7 @@ import { registerExport } from './export.js';
 import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
 import { registerProbe } from './probe.js';
+import { registerRedact } from './redact.js';
 import { registerValidate } from './validate.js';
 import { registerTrim } from './trim.js';
 import { registerSplit } from './split.js';
@@ -22,4 +23,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerValidate,
   registerTrim,
   registerSplit,
+  registerRedact,
 ];

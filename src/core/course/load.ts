@@ -7,6 +7,7 @@ import { courseSchema, type CourseFile, type TargetName } from './schema.js';
 import { formatTime, parseTime } from './time.js';
 import { slugify } from './slug.js';
 import { TARGETS } from './targets.js';
+import type { RedactionSpec } from '../redact/regions.js';
 import { formatPath, formatYamlProblems, parseLocated, problemsFromZodIssues, describeValue, writeAs, type IssueSubject, type Locate, type YamlProblem } from './yaml-problems.js';
 
 export { formatPath } from './yaml-problems.js';
@@ -36,6 +37,8 @@ export interface Segment {
   captions?: string;
   /** Absolute path of the captions file, if any. */
   captionsPath?: string;
+  /** Regions hidden in this segment: the recording's (course-level `redact:`) then its own. */
+  redact?: RedactionSpec[];
 }
 
 /** A lesson after loading. */
@@ -292,12 +295,20 @@ async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, pr
     });
   });
 
+  if (Array.isArray(course.redact)) course.redact.forEach((r: unknown, ri) => r && typeof r === 'object' && checkFile((r as Record<string, unknown>).source, ['redact', ri, 'source']));
   const targets = Array.isArray(course.targets) ? course.targets : [];
   const needsIri = targets.filter((t) => t === 'xapi' || t === 'cmi5');
   if (needsIri.length && (course.iri === undefined || course.iri === null || course.iri === '')) {
     problems.push({ path: 'targets', message: `targets include ${needsIri.join(' and ')}, which need iri (the base of the course's activity ids)`, hint: 'add iri: https://your-domain/courses/<course-id> (any absolute IRI you control)', ...locate(['targets']), severity: 'error' });
   }
   await Promise.all(fileChecks);
+}
+
+/** A `redact:` entry with its times parsed and its place in course.yaml kept. */
+function redactionSpec(r: { box: RedactionSpec['box']; from?: string | number; to?: string | number; style: RedactionSpec['style']; note?: string }, at: (string | number)[]): RedactionSpec {
+  const from = r.from !== undefined ? parseTime(r.from) : undefined;
+  const to = r.to !== undefined ? parseTime(r.to) : undefined;
+  return { box: r.box, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), style: r.style, ...(r.note !== undefined ? { note: r.note } : {}), at };
 }
 
 function normalizeCourse(c: CourseFile, dir: string): Course {
@@ -312,11 +323,11 @@ function normalizeCourse(c: CourseFile, dir: string): Course {
     authors: c.authors,
     ...(c.iri !== undefined ? { iri: c.iri } : {}),
     completion: c.completion,
-    lessons: c.lessons.map((l) => ({
+    lessons: c.lessons.map((l, li) => ({
       id: l.id,
       title: l.title,
       objectives: l.objectives ?? [],
-      segments: l.segments.map((s) => ({
+      segments: l.segments.map((s, si) => ({
         id: s.id,
         title: s.title,
         source: s.source,
@@ -324,6 +335,10 @@ function normalizeCourse(c: CourseFile, dir: string): Course {
         from: parseTime(s.from) ?? 0,
         to: parseTime(s.to) ?? 0,
         ...(s.captions !== undefined ? { captions: s.captions, captionsPath: path.resolve(dir, s.captions) } : {}),
+        redact: [
+          ...c.redact.flatMap((r, ri) => (path.resolve(dir, r.source) === path.resolve(dir, s.source) ? [redactionSpec(r, ['redact', ri])] : [])),
+          ...(s.redact ?? []).map((r, ri) => redactionSpec(r, ['lessons', li, 'segments', si, 'redact', ri])),
+        ],
       })),
       ...(l.workbook !== undefined ? { workbook: l.workbook } : {}),
       ...(l.cheatsheet !== undefined ? { cheatsheet: l.cheatsheet } : {}),

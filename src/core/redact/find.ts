@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isSeq, type Document } from 'yaml';
+import { isSeq, type Document, type YAMLMap } from 'yaml';
 import { throwIfCancelled, UserError } from '../../errors.js';
 import { isInside } from '../../utils/fs.js';
 import type { RunContext } from '../context.js';
@@ -289,7 +289,7 @@ async function writeRegions(courseDir: string, source: string, regions: readonly
     const existing = new Set(list.items.map((it) => JSON.stringify(doc.createNode(it).toJSON())));
     for (const r of regions) {
       const entry = { source, box: [r.x, r.y, r.width, r.height], from: formatTime(r.from), to: formatTime(r.to), style: 'blur', note: `${r.kind}, found by redact find` };
-      const node = doc.createNode(entry, { flow: false });
+      const node = doc.createNode(entry, { flow: false }) as YAMLMap;
       const key = JSON.stringify(node.toJSON());
       if (existing.has(key)) continue;
       existing.add(key);
@@ -297,6 +297,11 @@ async function writeRegions(courseDir: string, source: string, regions: readonly
       node.commentBefore = ` redact find: ${r.kind} at ${formatTime(r.from)}`;
       const box = node.get('box', true) as { flow?: boolean } | undefined;
       if (box) box.flow = true;
+      // Quoted like hand-written times, so no YAML reader takes 00:01:30 for anything but text.
+      for (const k of ['from', 'to']) {
+        const v = node.get(k, true) as { type?: string } | undefined;
+        if (v) v.type = 'QUOTE_DOUBLE';
+      }
       list.items.push(node);
       added++;
     }
