@@ -128,11 +128,11 @@ function trackRegions(tr: Track, width: number, height: number): FoundRegion[] {
   const last = tr.obs[tr.obs.length - 1] as { t: number; box: Box };
   // Before its first and after its last reading, moving text went on moving: extrapolate.
   const lead = (a: { t: number; box: Box }, b: { t: number; box: Box }, until: number): Box => {
-    const k = b.t > a.t ? (until - a.t) / (b.t - a.t) : 0;
+    const k = b.t !== a.t ? (until - a.t) / (b.t - a.t) : 0;
     return union(a.box, shift(a.box, (b.box.x0 - a.box.x0) * k, (b.box.y0 - a.box.y0) * k));
   };
   const head = tr.obs.length > 1 ? lead(first, tr.obs[1] as { t: number; box: Box }, tr.start) : first.box;
-  const tail = tr.obs.length > 1 ? lead(last, tr.obs[tr.obs.length - 2] as { t: number; box: Box }, last.t - (end - last.t)) : last.box;
+  const tail = tr.obs.length > 1 ? lead(last, tr.obs[tr.obs.length - 2] as { t: number; box: Box }, end) : last.box;
   const all = [head, tail, ...tr.obs.map((o) => o.box)].reduce(union);
   const biggest = Math.max(...tr.obs.map((o) => area(o.box)));
   if (tr.obs.length < 2 || area(all) <= 2 * biggest) return [make(all, tr.start, end)];
