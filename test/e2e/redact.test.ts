@@ -5,12 +5,12 @@
  * course.yaml, the build hides them (`redact check` on the bundle finds nothing), pixels outside
  * the boxes stay close to the source, and GOPs without a redacted frame stay stream-copied.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli } from '../helpers/cli.js';
+import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
 import { FFMPEG, frameMd5s, sha256 } from './media-helpers.js';
 // @ts-expect-error: a plain ES module shared with bench/redact.mjs (no types).
 import { generateRecording, scoreRegions } from '../../fixtures/redact/generate.mjs';
@@ -159,6 +159,20 @@ describe('redact find, build, redact check', () => {
       expect(psnr).toBeGreaterThanOrEqual(40);
     }
   }, 300_000);
+});
+
+describe('redact find and Ctrl-C', () => {
+  it('stops ffmpeg and the OCR worker on SIGINT: the process exits with 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'redact', 'find', recording, '--debug'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Interrupt once the OCR worker is up and ffmpeg is decoding frames for it (--debug shows the command).
+      if (stderr.includes('rawvideo') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+  }, 120_000);
 });
 
 describe('redact: in course.yaml', () => {
