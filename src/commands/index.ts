@@ -6,6 +6,7 @@ import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
 import { registerPreview } from './preview.js';
 import { registerProbe } from './probe.js';
+import { registerRedact } from './redact.js';
 import { registerValidate } from './validate.js';
 import { registerTrim } from './trim.js';
 import { registerSplit } from './split.js';
@@ -24,4 +25,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerPreview,
   registerTrim,
   registerSplit,
+  registerRedact,
 ];

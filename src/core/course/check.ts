@@ -26,6 +26,7 @@ import { probeWithTimeline, type MediaInfo, type MediaTimeline } from '../media/
 import { renderTemplate } from '../templates.js';
 import { COURSE_FILE, type Course, type CourseProblem, type Lesson } from './load.js';
 import { formatTime } from './time.js';
+import { regionProblems } from '../redact/regions.js';
 import { formatPath, parseLocated, type Locate } from './yaml-problems.js';
 
 /** Stable ids of what the course check looks for. */
@@ -38,6 +39,8 @@ export type CheckRule =
   | 'segment-overlap'
   | 'scaffold-placeholder'
   | 'captions-missing'
+  | 'redact-outside-frame'
+  | 'redact-past-end'
   | 'course-yaml';
 
 /** One finding of the course check. Serialisable (what `build --json` lists). */
@@ -108,7 +111,7 @@ export async function checkCourse(options: CheckCourseOptions, ctx: RunContext):
     ctx.onProgress?.({ phase: 'check', current: i, total: sources.length, item: shown });
     recordings.set(file, await probeRecording(shown, course.dir, options, ctx));
   }
-  findings.push(...checkRanges(course, locate, recordings), ...checkOverlaps(course, locate, recordings));
+  findings.push(...checkRanges(course, locate, recordings), ...checkOverlaps(course, locate, recordings), ...checkRedactions(course, locate, recordings));
 
   if (!findings.some((f) => f.severity === 'error')) findings.push(...(await checkCaptions(course, locate, recordings, options, ctx)));
   const result = summarizeFindings(findings);
@@ -229,6 +232,38 @@ export function checkRanges(course: Course, locate: Locate, recordings: Readonly
       }
     }),
   );
+  return out;
+}
+
+/**
+ * Each `redact:` region against its recording: the box inside the frame, the range inside the
+ * recording. A course-level region shared by several segments is reported once. Pure.
+ */
+export function checkRedactions(course: Course, locate: Locate, recordings: ReadonlyMap<string, ProbedRecording>): CourseFinding[] {
+  const out: CourseFinding[] = [];
+  const seen = new Set<string>();
+  for (const lesson of course.lessons)
+    for (const seg of lesson.segments) {
+      const rec = recordings.get(seg.sourcePath);
+      if (!rec || 'error' in rec) continue;
+      for (const spec of seg.redact ?? []) {
+        const id = spec.at.join('.');
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const v = rec.info.video;
+        for (const p of regionProblems(spec, v.displayWidth, v.displayHeight, rec.info.duration)) {
+          const where = [...spec.at, p.key];
+          out.push({
+            rule: p.key === 'box' ? 'redact-outside-frame' : 'redact-past-end',
+            severity: 'error',
+            file: COURSE_FILE,
+            ...at(locate, where),
+            message: `${formatPath(where)} of ${seg.source} ${p.message}`,
+            hint: p.hint,
+          });
+        }
+      }
+    }
   return out;
 }
 

@@ -8,6 +8,7 @@ import { formatTime, parseTime } from './time.js';
 import { slugify } from './slug.js';
 import { TARGETS } from './targets.js';
 import { accentContrasts, accentPasses, FONT_TYPES, LOGO_TYPES, MIN_CONTRAST, parseHexColor, suggestAccent, toHexColor } from './theme.js';
+import type { RedactionSpec } from '../redact/regions.js';
 import { formatPath, formatYamlProblems, parseLocated, problemsFromZodIssues, describeValue, writeAs, type IssueSubject, type Locate, type YamlProblem } from './yaml-problems.js';
 
 export { formatPath } from './yaml-problems.js';
@@ -37,6 +38,8 @@ export interface Segment {
   captions?: string;
   /** Absolute path of the captions file, if any. */
   captionsPath?: string;
+  /** Regions hidden in this segment: the recording's (course-level `redact:`) then its own. */
+  redact?: RedactionSpec[];
   /** Chapters inside the segment: start in seconds from the segment's start, and title. */
   chapters?: { time: number; title: string }[];
 }
@@ -202,7 +205,7 @@ function suggestVersion(text: string): string {
 
 /** How course.yaml's schema issues are worded: field by field where the generic wording would not say the fix. */
 const COURSE_WORDING = {
-  reference: 'course.yaml reference in the README',
+  reference: 'course.yaml reference: docs/course-yaml.md',
   field: ({ issue, where, value, source, locate }: IssueSubject): YamlProblem | undefined => {
     const p = issue.path;
     const key = p[p.length - 1];
@@ -243,7 +246,7 @@ const COURSE_WORDING = {
   union: ({ issue, where, value, source, locate }: IssueSubject): YamlProblem => ({
     path: where,
     message: `${where} (${source ?? describeValue(value)}) is not valid`,
-    hint: `check ${where} against the course.yaml reference in the README`,
+    hint: `check ${where} against the course.yaml reference (docs/course-yaml.md)`,
     ...locate(issue.path),
   }),
 };
@@ -314,6 +317,7 @@ async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, pr
 
   if (course.theme && typeof course.theme === 'object') checkTheme(course.theme as Record<string, unknown>, problems, locate, checkFile);
 
+  if (Array.isArray(course.redact)) course.redact.forEach((r: unknown, ri) => r && typeof r === 'object' && checkFile((r as Record<string, unknown>).source, ['redact', ri, 'source']));
   const targets = Array.isArray(course.targets) ? course.targets : [];
   const needsIri = targets.filter((t) => t === 'xapi' || t === 'cmi5');
   if (needsIri.length && (course.iri === undefined || course.iri === null || course.iri === '')) {
@@ -387,6 +391,13 @@ function normalizeTheme(t: NonNullable<CourseFile['theme']>, dir: string): Cours
   };
 }
 
+/** A `redact:` entry with its times parsed and its place in course.yaml kept. */
+function redactionSpec(r: { box: RedactionSpec['box']; from?: string | number; to?: string | number; style: RedactionSpec['style']; note?: string }, at: (string | number)[]): RedactionSpec {
+  const from = r.from !== undefined ? parseTime(r.from) : undefined;
+  const to = r.to !== undefined ? parseTime(r.to) : undefined;
+  return { box: r.box, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), style: r.style, ...(r.note !== undefined ? { note: r.note } : {}), at };
+}
+
 function normalizeCourse(c: CourseFile, dir: string): Course {
   return {
     dir,
@@ -399,11 +410,11 @@ function normalizeCourse(c: CourseFile, dir: string): Course {
     authors: c.authors,
     ...(c.iri !== undefined ? { iri: c.iri } : {}),
     completion: c.completion,
-    lessons: c.lessons.map((l) => ({
+    lessons: c.lessons.map((l, li) => ({
       id: l.id,
       title: l.title,
       objectives: l.objectives ?? [],
-      segments: l.segments.map((s) => ({
+      segments: l.segments.map((s, si) => ({
         id: s.id,
         title: s.title,
         source: s.source,
@@ -412,6 +423,10 @@ function normalizeCourse(c: CourseFile, dir: string): Course {
         to: parseTime(s.to) ?? 0,
         ...(s.captions !== undefined ? { captions: s.captions, captionsPath: path.resolve(dir, s.captions) } : {}),
         ...(s.chapters?.length ? { chapters: s.chapters.map((c) => ({ time: parseTime(c.time) ?? 0, title: c.title })) } : {}),
+        redact: [
+          ...c.redact.flatMap((r, ri) => (path.resolve(dir, r.source) === path.resolve(dir, s.source) ? [redactionSpec(r, ['redact', ri])] : [])),
+          ...(s.redact ?? []).map((r, ri) => redactionSpec(r, ['lessons', li, 'segments', si, 'redact', ri])),
+        ],
       })),
       ...(l.workbook !== undefined ? { workbook: l.workbook } : {}),
       ...(l.cheatsheet !== undefined ? { cheatsheet: l.cheatsheet } : {}),

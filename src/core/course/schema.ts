@@ -20,6 +20,27 @@ const timeValue = z
 
 const relPath = (what: string) => z.string().min(1).describe(`${what}, relative to the course folder.`);
 
+const boxValue = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?%$/, { message: 'a box value is whole pixels (412) or a percentage of the frame ("10%")' })])
+  .describe('Pixels of the source recording, or a percentage of its width/height ("10%").');
+
+/** The keys of one redaction region (shared by the course-level and the segment-level lists). */
+const regionShape = {
+  box: z.tuple([boxValue, boxValue, boxValue, boxValue]).describe('The rectangle to hide: [x, y, width, height] from the top-left of the source frame.'),
+  from: timeValue.optional().describe('Start, in the source recording; absent = from its start.'),
+  to: timeValue.optional().describe('End, in the source recording; absent = to its end.'),
+  style: z.enum(['blur', 'pixelate', 'box']).default('blur').describe('How the region is hidden: blur (default), pixelate, or box (a solid black box).'),
+  note: z.string().optional().describe('Why it is hidden (for the author; `redact find --write` names the pattern).'),
+};
+
+/** One redaction region of a segment (times are in the source recording). */
+export const segmentRedactSchema = z.strictObject(regionShape).describe('A region of the recording hidden in every rendered frame of its time range.');
+
+/** One redaction region of a recording: applies to every segment cut from `source`. */
+export const recordingRedactSchema = z
+  .strictObject({ source: relPath('The recording the region belongs to'), ...regionShape })
+  .describe('A region of a recording hidden in every segment cut from it.');
+
 /** One segment: a cut of a source recording. */
 export const segmentSchema = z
   .strictObject({
@@ -40,6 +61,7 @@ export const segmentSchema = z
       )
       .optional()
       .describe('Chapters inside the segment, in order: marks on the timeline and a list that seeks.'),
+    redact: z.array(segmentRedactSchema).optional().describe('Regions hidden in this segment only (see also the course-level redact).'),
   })
   .describe('A segment of a lesson: one short video cut from a recording.');
 
@@ -105,6 +127,7 @@ export const courseSchema = z
       .describe('The look of the player: the vendor\'s colour, logo and font.'),
     lessons: z.array(lessonSchema).min(1, { message: 'a course needs at least one lesson' }),
     targets: z.array(z.enum(TARGETS)).min(1).default(['scorm12', 'scorm2004-4th']),
+    redact: z.array(recordingRedactSchema).default([]).describe('Regions hidden in every segment cut from their source recording.'),
   })
   .describe('A lessonkit course.');
 

@@ -20,8 +20,10 @@ import {
   smartPartEncodeArgs,
   transcodeArgs,
   type FfmpegProgress,
+  redactFilter,
   type Rational,
 } from './ffmpeg.js';
+import { regionsInRange, smartParts, type Redaction } from '../redact/regions.js';
 import type { MediaInfo, MediaTimeline } from './probe.js';
 
 /** How a segment is cut: `auto` = smart cut when possible else transcode; `copy` = keyframes only; `encode` = transcode. */
@@ -119,6 +121,16 @@ export interface CutSegmentOptions {
   output: string;
   /** Progress in seconds of output done. */
   onProgress?: (done: number, speed?: number) => void;
+  /** Regions to hide (source pixels and seconds): only the GOPs they touch are re-encoded. */
+  redact?: Redaction[];
+}
+
+/** The redaction filter for frames read from `seek` on (filter time = source time - seek), or undefined. */
+function redactFor(regions: readonly Redaction[] | undefined, seek: number, from: number, to: number, frameDur: number): string | undefined {
+  const touching = regionsInRange(regions ?? [], from, to, frameDur);
+  if (!touching.length) return undefined;
+  // Half a frame of margin each way: the filter compares frame times, which carry rounding.
+  return redactFilter(touching.map((r) => ({ ...r, from: r.from - seek - frameDur / 2, to: r.to - seek + frameDur / 2 })));
 }
 
 /** Runs the plan: writes `output` (an MP4 with the moov first). Cleans its temp folder on any failure. */
@@ -131,6 +143,9 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
   const progress = (offset: number) => (p: FfmpegProgress) => o.onProgress?.(offset + p.outTime, p.speed);
   // Seek a hair (a small part of a frame) before the wanted frame: ffprobe rounds times to microseconds.
   const eps = Math.min(0.001, frameDur / 8);
+  if (plan.method === 'copy' && regionsInRange(o.redact ?? [], plan.from, plan.to, frameDur).length) {
+    throw new UserError(`A keyframe copy cannot hide the redact: regions of ${path.basename(info.file)}.`, { code: 'E_INPUT', hint: 'Cut it with --mode auto or --mode encode, which apply the regions.' });
+  }
   if (plan.method === 'copy') {
     await runFfmpeg(ffmpeg, copyArgs(info.file, o.output, plan.from, plan.to - plan.from), { signal: ctx.signal, debug, what, output: o.output, onProgress: progress(0) });
     return;
@@ -160,6 +175,11 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
         audioChannels: channels,
         ...(o.info.video.color.space ? { colorSpace: o.info.video.color.space } : {}),
         gainDb,
+        ...(() => {
+          const seek = Math.max(0, plan.from - (info.video.variableFrameRate ? 0 : eps));
+          const f = redactFor(o.redact, seek, plan.from, plan.to, frameDur);
+          return f ? { redact: f } : {};
+        })(),
       }),
       { signal: ctx.signal, debug, what, output: o.output, onProgress: progress(0) },
     );
@@ -176,35 +196,34 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     const copyEnd = plan.copyEnd ?? plan.endFrame;
     const opts = { signal: local.signal, debug, what, output: o.output };
     const total = plan.frames * frameDur;
-    const doneSeconds = [0, 0, 0];
+    // Head and tail are re-encoded, and so is every GOP between them that holds a redacted frame.
+    const keyframes = timeline.keyframeTimes.map((k) => times.findIndex((t) => t >= k - frameDur / 4));
+    const plannedParts = smartParts({ firstFrame: plan.firstFrame, endFrame: plan.endFrame, copyStart, copyEnd }, keyframes, times, frameDur, o.redact ?? []);
+    const doneSeconds = plannedParts.map(() => 0);
     const report = (i: number, seconds: number) => {
       doneSeconds[i] = seconds;
       o.onProgress?.(doneSeconds.reduce((a, b) => a + b, 0));
     };
     const encodePart = async (file: string, first: number, end: number, slot: number) => {
+      const seek = Math.max(0, (times[first] ?? 0) - eps);
+      const redact = redactFor(o.redact, seek, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur);
       await runFfmpeg(
         ffmpeg,
-        smartPartEncodeArgs({ input: info.file, output: file, seek: Math.max(0, (times[first] ?? 0) - eps), frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay }),
+        smartPartEncodeArgs({ input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}) }),
         opts,
       );
       report(slot, (end - first) * frameDur);
     };
     const parts: { file: string; duration: number }[] = [];
     const tasks: Promise<void>[] = [];
-    const head = path.join(tmp, 'head.ts');
-    if (copyStart > plan.firstFrame) {
-      parts.push({ file: head, duration: (copyStart - plan.firstFrame) * frameDur });
-      tasks.push(encodePart(head, plan.firstFrame, copyStart, 0));
-    }
-    const mid = path.join(tmp, 'middle.ts');
-    parts.push({ file: mid, duration: (copyEnd - copyStart) * frameDur });
-    tasks.push(
-      runFfmpeg(ffmpeg, smartPartCopyArgs(info.file, mid, times[copyStart] ?? 0, frameDur / 4, copyEnd - copyStart, info.video.bFrames), opts).then(() => report(1, (copyEnd - copyStart) * frameDur)),
-    );
-    const tail = path.join(tmp, 'tail.ts');
-    if (plan.endFrame > copyEnd) {
-      parts.push({ file: tail, duration: (plan.endFrame - copyEnd) * frameDur });
-      tasks.push(encodePart(tail, copyEnd, plan.endFrame, 2));
+    for (const [i, part] of plannedParts.entries()) {
+      const file = path.join(tmp, `part-${String(i).padStart(4, '0')}.ts`);
+      parts.push({ file, duration: (part.end - part.first) * frameDur });
+      if (part.encode) tasks.push(encodePart(file, part.first, part.end, i));
+      else
+        tasks.push(
+          runFfmpeg(ffmpeg, smartPartCopyArgs(info.file, file, times[part.first] ?? 0, frameDur / 4, part.end - part.first, info.video.bFrames), opts).then(() => report(i, (part.end - part.first) * frameDur)),
+        );
     }
     let audio: string | undefined;
     if (channels > 0) {

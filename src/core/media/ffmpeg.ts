@@ -329,6 +329,8 @@ export interface TranscodeArgsOptions {
   colorSpace?: string;
   /** Audio gain in dB (from {@link loudnessGain}). */
   gainDb?: number;
+  /** Redaction filter (from {@link redactFilter}), applied in source pixels before scaling. */
+  redact?: string;
 }
 
 /** Full transcode of [seek, seek+duration) to the web profile, MP4 with the moov first. */
@@ -340,7 +342,7 @@ export function transcodeArgs(o: TranscodeArgsOptions): string[] {
     // stream and flushes what it holds.
     '-ss', ffTime(o.seek), '-t', ffTime(o.duration), '-i', o.input,
     '-map', '0:v:0', ...(o.audioChannels > 0 ? ['-map', '0:a:0'] : []),
-    '-vf', webVideoFilter(o.width, o.height, o.fps, o.colorSpace), '-vsync', 'cfr',
+    '-vf', (o.redact ? `${o.redact},` : '') + webVideoFilter(o.width, o.height, o.fps, o.colorSpace), '-vsync', 'cfr',
     ...webVideoCodecArgs(gop),
     '-frames:v', String(o.frames),
     ...(o.audioChannels > 0 ? webAudioArgs(o.audioChannels, o.gainDb ?? 0) : []),
@@ -373,6 +375,8 @@ export interface SmartPartEncodeOptions {
   color?: { primaries?: string; trc?: string; space?: string; range?: string };
   /** The source's B-frame reorder delay in frames (0-2): the part must have the same DTS offset. */
   reorderDelay: number;
+  /** Redaction filter (from {@link redactFilter}) for the frames of this part. */
+  redact?: string;
 }
 
 /**
@@ -410,6 +414,7 @@ export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
   return [
     ...BASE_ARGS,
     '-ss', ffTime(o.seek), '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
+    ...(o.redact ? ['-vf', o.redact] : []),
     '-frames:v', String(o.frames),
     '-c:v', 'libx264', ...smartX264Args(o.reorderDelay), '-crf', '16',
     '-profile:v', x264Profile(o.profile), ...(o.level > 0 ? ['-level', (o.level / 10).toFixed(1)] : []),
@@ -512,4 +517,118 @@ export function parseSceneScores(stderr: string): { time: number; score: number 
     }
   }
   return out;
+}
+
+/** A redaction region for {@link redactFilter}: an even pixel rectangle and a time range. */
+export interface RedactFilterRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Seconds, in the timestamps the filter sees (source time minus the input seek). */
+  from: number;
+  to: number;
+  style: 'blur' | 'pixelate' | 'box';
+}
+
+/**
+ * The filter chain that hides each region during its time range: a strong box blur (three
+ * passes, radius half the region's short side, so no glyph survives), pixelation in 16-pixel
+ * blocks, or a solid black box. Blur and pixelate read only the region's own pixels (crop, then
+ * overlay back), so nothing outside a box changes. One input, one output: usable in `-vf`.
+ */
+export function redactFilter(regions: readonly RedactFilterRegion[]): string {
+  const parts: string[] = [];
+  regions.forEach((r, i) => {
+    const enable = `enable='between(t,${ffTime(Math.max(0, r.from))},${ffTime(Math.max(0, r.to))})'`;
+    const { x, y, width: w, height: h } = r;
+    if (r.style === 'box') {
+      parts.push(`drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=black:t=fill:${enable}`);
+      return;
+    }
+    const hide =
+      r.style === 'pixelate'
+        ? `scale=${Math.max(1, Math.round(w / 16))}:${Math.max(1, Math.round(h / 16))}:flags=area,scale=${w}:${h}:flags=neighbor`
+        : `boxblur=luma_radius=min(w\\,h)/2:luma_power=3:chroma_radius=min(cw\\,ch)/2:chroma_power=3`;
+    // The first region starts the chain (no label: the -vf input); each overlay ends one region.
+    parts.push(`split=2[rk${i}][rc${i}];[rc${i}]crop=${w}:${h}:${x}:${y},${hide}[rh${i}];[rk${i}][rh${i}]overlay=${x}:${y}:${enable}`);
+  });
+  return parts.join(',');
+}
+
+/**
+ * Decodes the first video stream at `fps` frames a second as raw 8-bit grey frames on stdout
+ * (for OCR). Rounding up makes sample k the last frame at or before k/fps, so its time is known.
+ */
+export function grayFramesArgs(input: string, fps: number, seek = 0, duration?: number): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    ...(seek > 0 ? ['-ss', ffTime(seek)] : []), ...(duration !== undefined ? ['-t', ffTime(duration)] : []),
+    '-i', input, '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-vf', `fps=${fps}:round=up,format=gray`, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
+  ];
+}
+
+/** A PNG still of the frame at `at` with red rectangles drawn around `boxes` (a contact sheet frame). */
+export function markedStillArgs(input: string, output: string, at: number, boxes: readonly { x: number; y: number; width: number; height: number }[]): string[] {
+  const draw = boxes.map((b) => `drawbox=x=${b.x}:y=${b.y}:w=${b.width}:h=${b.height}:color=red:t=4`).join(',');
+  return [...BASE_ARGS, '-ss', ffTime(at), '-i', input, '-frames:v', '1', ...(draw ? ['-vf', draw] : []), '-f', 'image2', '-c:v', 'png', output];
+}
+
+/** Options for {@link streamFfmpeg}. */
+export interface StreamFfmpegOptions {
+  signal?: AbortSignal;
+  debug?: (message: string) => void;
+  what?: string;
+  /** Bytes per record: stdout is cut into records of exactly this size (one raw frame). */
+  recordSize: number;
+  /** Receives each record; ffmpeg's output is paused until the promise settles (back-pressure). */
+  onRecord: (record: Buffer, index: number) => Promise<void>;
+}
+
+/**
+ * Runs ffmpeg and hands its stdout to `onRecord` in fixed-size records, one at a time. Stops
+ * ffmpeg when `onRecord` throws or the signal fires; throws like {@link runFfmpeg}.
+ */
+export async function streamFfmpeg(bin: string, args: readonly string[], o: StreamFfmpegOptions): Promise<number> {
+  o.debug?.(`$ ${[bin, ...args].map(shellQuote).join(' ')}`);
+  if (o.signal?.aborted) throw new CancelledError();
+  const local = new AbortController();
+  const stop = () => local.abort();
+  o.signal?.addEventListener('abort', stop);
+  const child = execa(bin, args, { reject: false, stdin: 'ignore', buffer: { stdout: false, stderr: true }, encoding: 'buffer', forceKillAfterDelay: 2000, cancelSignal: local.signal });
+  let index = 0;
+  let failure: unknown;
+  try {
+    let pending: Buffer[] = [];
+    let have = 0;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      pending.push(chunk);
+      have += chunk.length;
+      while (have >= o.recordSize) {
+        const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+        const record = all.subarray(0, o.recordSize);
+        const rest = all.subarray(o.recordSize);
+        pending = rest.length ? [rest] : [];
+        have = rest.length;
+        await o.onRecord(record, index++);
+      }
+    }
+  } catch (err) {
+    failure = err;
+    local.abort();
+  } finally {
+    o.signal?.removeEventListener('abort', stop);
+  }
+  const result = await child;
+  if (o.signal?.aborted) throw new CancelledError();
+  if (failure) throw failure;
+  if (result.failed && !result.isCanceled) {
+    const stderr = Buffer.isBuffer(result.stderr) ? result.stderr.toString('utf8') : String(result.stderr ?? '');
+    throw new UserError(`ffmpeg failed${o.what ? ` during ${o.what}` : ''}: ${stderrTail(stderr) || `exit code ${String(result.exitCode)}`}`, {
+      code: 'E_FFMPEG_FAILED',
+      hint: 'Run `lessonkit probe` on the file; if it plays elsewhere, re-run with --debug and report the command line.',
+    });
+  }
+  return index;
 }

@@ -16,6 +16,7 @@ import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
+import { regionsInRange, resolveRegion, type Redaction, type RedactionSpec } from '../redact/regions.js';
 
 /** One rendered segment, ready for a bundle. */
 export interface RenderedSegment {
@@ -134,6 +135,8 @@ export interface RenderCutOptions {
   output: string;
   /** Progress item name, e.g. `lesson/segment`. */
   item: string;
+  /** Regions to hide (source pixels and seconds). */
+  redact?: Redaction[];
 }
 
 /** Cuts a planned segment to `output` atomically, reporting progress as `encode` events. */
@@ -151,6 +154,7 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
         timeline: o.timeline,
         plan: o.plan,
         output: tmp,
+        ...(o.redact?.length ? { redact: o.redact } : {}),
         onProgress: (done, speed) => {
           const elapsed = (Date.now() - started) / 1000;
           const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);
@@ -219,6 +223,8 @@ export interface RenderSegmentCachedOptions {
   cacheDir?: string;
   /** The flag that moves the cache (`--cache-dir`), named when the cache cannot be written. */
   cacheFlag?: string;
+  /** The segment's `redact:` regions (course.yaml), checked against the recording by the course check. */
+  redact?: RedactionSpec[];
 }
 
 /** Renders one segment into the course's cache (or finds it there). */
@@ -227,7 +233,15 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
   const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, shown: o.source, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
   const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
   const root = o.cacheDir ?? cacheDir(o.courseDir);
-  const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg, root)]);
+  const frame = info.video.frameRate.den / info.video.frameRate.num;
+  const redact = regionsInRange(
+    (o.redact ?? []).map((r) => resolveRegion(r, info.video.displayWidth, info.video.displayHeight, info.duration)),
+    plan.from,
+    plan.to,
+    frame,
+  );
+  // The regions are part of the key: a cached unredacted render is never served for a redacted segment.
+  const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg, root), ...(redact.length ? [{ redact }] : [])]);
   const entry = path.join(root, 'media', key);
   const video = path.join(entry, 'video.mp4');
   const poster = path.join(entry, 'poster.jpg');
@@ -246,7 +260,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
         throwIfCancelled(ctx.signal);
         const staging = await withWriteErrors(root, () => makeStagingDir(path.join(root, 'media'), key), cacheWrite);
         try {
-          const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item }, ctx);
+          const facts = await renderCut({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, info, timeline, plan, output: path.join(staging, 'video.mp4'), item, redact }, ctx);
           await renderPoster(o.ffmpeg, path.join(staging, 'video.mp4'), path.join(staging, 'poster.jpg'), facts.duration, ctx);
           const m: EntryMeta = { ...facts, method: plan.method, from: plan.from, to: plan.to, frames: plan.frames };
           // meta.json is written last: its presence marks the entry complete.
@@ -312,6 +326,7 @@ export async function renderCourseMedia(options: RenderCourseMediaOptions, ctx: 
           segmentId: seg.id,
           ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
           cacheFlag: '--cache-dir',
+          ...(seg.redact?.length ? { redact: seg.redact } : {}),
         },
         ctx,
       );
