@@ -373,6 +373,12 @@ export interface SmartPartEncodeOptions {
   color?: { primaries?: string; trc?: string; space?: string; range?: string };
   /** The source's B-frame reorder delay in frames (0-2): the part must have the same DTS offset. */
   reorderDelay: number;
+  /**
+   * The part starts on a keyframe (the tail of a smart cut) at `seek`, which is that keyframe's
+   * time: the demuxer is sent straight to it and nothing is dropped, instead of a seek a hair
+   * before it, which lands a whole GOP earlier and decodes that GOP for nothing.
+   */
+  fromKeyframe?: { quarterFrame: number; bFrames: boolean };
 }
 
 /**
@@ -407,10 +413,16 @@ export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
   if (c.trc && c.trc !== 'unknown') tags.push('-color_trc', c.trc);
   if (c.space && c.space !== 'unknown') tags.push('-colorspace', c.space);
   if (c.range && c.range !== 'unknown') tags.push('-color_range', c.range);
+  // As for a stream copy (see smartPartCopyArgs): a quarter frame past the keyframe, plus the
+  // 3/23 s ffmpeg takes off a seek in streams with B-frames. Without accurate seek, decoding
+  // starts at that keyframe; passthrough sync keeps the frames before the seek time (which
+  // constant-rate sync would drop as "negative"), so the part starts on the keyframe.
+  const k = o.fromKeyframe;
+  const seek = k ? ['-noaccurate_seek', '-ss', ffTime(o.seek + k.quarterFrame + (k.bFrames ? 3 / 23 : 0))] : ['-ss', ffTime(o.seek)];
   return [
     ...BASE_ARGS,
-    '-ss', ffTime(o.seek), '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
-    '-frames:v', String(o.frames),
+    ...seek, '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-frames:v', String(o.frames), ...(k ? ['-vsync', 'passthrough'] : []),
     '-c:v', 'libx264', ...smartX264Args(o.reorderDelay), '-crf', '16',
     '-profile:v', x264Profile(o.profile), ...(o.level > 0 ? ['-level', (o.level / 10).toFixed(1)] : []),
     '-pix_fmt', 'yuv420p', ...tags,
