@@ -64,3 +64,49 @@ const fmt = (x) => x.toFixed(x < 1 ? 3 : 2).padStart(6);
 export function loadLine() {
   return `load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} on ${os.cpus().length} CPUs, node ${process.version}`;
 }
+
+/** Pauses in the narration of a generated recording: [start, end] seconds, uneven like real speech. */
+export function narrationPauses(seconds) {
+  const pauses = [];
+  for (let t = 9, i = 0; t < seconds - 5; i++) {
+    const len = [1.2, 0.8, 2.0, 1.5, 0.9][i % 5];
+    pauses.push([t, t + len]);
+    t += len + [11, 17, 8, 23, 14, 19][i % 6];
+  }
+  return pauses;
+}
+
+/**
+ * Generates (once; kept under bench/out) a screen-like 1080p30 H.264 recording with an 8-second
+ * GOP and narration with pauses: a white desktop, a window that changes every 20 s, a small busy
+ * area. The same generator as bench/media.mjs, for any length.
+ */
+export async function makeScreenRecording(ffmpeg, file, seconds) {
+  const { stat, mkdir } = await import('node:fs/promises');
+  const path = await import('node:path');
+  if (await stat(file).then(() => true, () => false)) return;
+  await mkdir(path.dirname(file), { recursive: true });
+  const video = [
+    'color=c=0xf4f4f4:s=1920x1080:r=30[bg]',
+    'smptehdbars=s=960x600:r=30,hue=H=2*PI*floor(t/20)/7[win]',
+    'life=s=320x180:r=30:mold=10:ratio=0.08:death_color=#202020:life_color=#3070d0,scale=640:360[busy]',
+    '[bg][win]overlay=x=120+40*mod(floor(t/20)\\,5):y=140[a]',
+    '[a][busy]overlay=x=1200:y=600,format=yuv420p[v]',
+  ].join(';');
+  const silent = narrationPauses(seconds).map(([a, b]) => `between(t,${a},${b})`).join('+');
+  const t0 = Date.now();
+  const tmp = `${file}.tmp.mp4`;
+  await run(ffmpeg, [
+    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', `nullsrc=s=16x16:d=${seconds}`,
+    '-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.25:sample_rate=48000',
+    '-filter_complex', `${video};[1:a]volume=enable='${silent}':volume=0,lowpass=f=3000[au]`,
+    '-map', '[v]', '-map', '[au]', '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+    '-g', '240', '-keyint_min', '240', '-sc_threshold', '0',
+    '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart', tmp,
+  ], { maxBuffer: 64 * 1024 * 1024 });
+  const { rename } = await import('node:fs/promises');
+  await rename(tmp, file);
+  console.error(`generated ${path.basename(file)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

@@ -1,10 +1,10 @@
 /**
- * The one adapter between lessonkit and ffmpeg/ffprobe: a runner (execa, AbortSignal, progress
+ * The one adapter between lessonkit and ffmpeg/ffprobe: a runner (node:child_process, AbortSignal, progress
  * from `-progress pipe:1`, stderr kept for error messages) and the pure functions that build
  * every argument array lessonkit passes to them. Nothing else in lessonkit spawns ffmpeg.
  */
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
 import { CancelledError, UserError } from '../../errors.js';
 import { toWriteError } from '../../utils/fs.js';
 
@@ -116,42 +116,96 @@ export function stderrTail(stderr: string, lines = 3): string {
   return kept.slice(-lines).join(' | ');
 }
 
+/** How a tool process ended. */
+interface Exit {
+  stdout: string;
+  stderr: string;
+  /** Exit code, or null when a signal ended it. */
+  exitCode: number | null;
+  signal?: string;
+  /** The spawn error (ENOENT, EACCES...), when it could not start. */
+  spawnError?: NodeJS.ErrnoException;
+  /** True when our cancel stopped it. */
+  canceled: boolean;
+}
+
+/** Output kept per stream; past it the tool is stopped (ffmpeg never writes this much on purpose). */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * Runs a tool with node:child_process (no stdin; stdout and stderr collected as text). Cancelling
+ * sends SIGTERM, then SIGKILL after 2 s: ffmpeg sometimes ignores SIGTERM while blocked writing.
+ */
+function spawnTool(bin: string, args: readonly string[], options: RunFfmpegOptions): Promise<Exit> {
+  return new Promise((resolve) => {
+    let canceled = false;
+    let spawnError: NodeJS.ErrnoException | undefined;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let progressBuffer = '';
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      canceled = true;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      killTimer.unref();
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if ((outBytes += chunk.length) <= MAX_OUTPUT) out.push(chunk);
+      else child.kill('SIGKILL');
+      if (!options.onProgress) return;
+      progressBuffer += chunk.toString('utf8');
+      let end: number;
+      // Each progress block ends with a `progress=continue|end` line.
+      while ((end = progressBuffer.search(/progress=\w+\r?\n/)) >= 0) {
+        const lineEnd = progressBuffer.indexOf('\n', end) + 1;
+        const block = progressBuffer.slice(0, lineEnd);
+        progressBuffer = progressBuffer.slice(lineEnd);
+        const p = parseProgressChunk(block);
+        if (p) options.onProgress(p);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if ((errBytes += chunk.length) <= MAX_OUTPUT) err.push(chunk);
+      else child.kill('SIGKILL');
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+    });
+    child.on('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', stop);
+      if (killTimer) clearTimeout(killTimer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: code,
+        ...(signal ? { signal } : {}),
+        ...(spawnError ? { spawnError } : {}),
+        canceled,
+      });
+    });
+  });
+}
+
 async function runTool(bin: string, args: readonly string[], options: RunFfmpegOptions): Promise<ToolOutput> {
   options.debug?.(`$ ${[bin, ...args].map(shellQuote).join(' ')}`);
   if (options.signal?.aborted) throw new CancelledError();
-  const child: ResultPromise = execa(bin, args, {
-    reject: false,
-    stdin: 'ignore',
-    // ffmpeg ignores SIGTERM while blocked writing sometimes; SIGKILL after a grace period.
-    forceKillAfterDelay: 2000,
-    maxBuffer: 256 * 1024 * 1024,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
-  });
-  if (options.onProgress && child.stdout) {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let end: number;
-      // Each progress block ends with a `progress=continue|end` line.
-      while ((end = buffer.search(/progress=\w+\r?\n/)) >= 0) {
-        const lineEnd = buffer.indexOf('\n', end) + 1;
-        const block = buffer.slice(0, lineEnd);
-        buffer = buffer.slice(lineEnd);
-        const p = parseProgressChunk(block);
-        if (p) options.onProgress?.(p);
-      }
-    });
-  }
-  const result = await child;
-  if (options.signal?.aborted || result.isCanceled) throw new CancelledError();
-  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  if (result.failed) {
-    if ((result as { code?: string }).code === 'ENOENT') {
+  const result = await spawnTool(bin, args, options);
+  if (options.signal?.aborted || result.canceled) throw new CancelledError();
+  const { stdout, stderr } = result;
+  if (result.spawnError || result.exitCode !== 0) {
+    if (result.spawnError?.code === 'ENOENT') {
       throw new UserError(`Could not run ${bin}: the file does not exist.`, { code: 'E_FFMPEG_MISSING', hint: 'Run `lessonkit doctor` to see which ffmpeg is used.' });
     }
     const tool = path.basename(bin).replace(/\.exe$/i, '');
-    const signal = (result as { signal?: string }).signal;
+    if (result.spawnError) {
+      throw new UserError(`Could not run ${bin}: ${result.spawnError.code ?? result.spawnError.message}.`, { code: 'E_FFMPEG_MISSING', hint: 'Check that the file is an executable you may run; `lessonkit doctor` shows which one is used.' });
+    }
+    const signal = result.signal;
     const fault = writeFaultOf(stderr, signal, options.output);
     if (fault) {
       const target = options.output ?? fault.path;
