@@ -542,9 +542,13 @@ export function silenceDetectArgs(input: string, noiseDb: number, minSilence: nu
   return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', `silencedetect=noise=${noiseDb}dB:d=${minSilence}`, '-f', 'null', '-'];
 }
 
-/** Scene scores between consecutive keyframes only (decodes keyframes at low resolution: cheap). */
+/**
+ * Scene scores between consecutive keyframes only (decodes keyframes only, scored at low
+ * resolution: cheap). One decoding thread: keyframes alone leave frame threads idle, and their
+ * start-up cost about as much CPU as the decoding itself (the pixels are the same either way).
+ */
 export function keyframeSceneArgs(input: string): string[] {
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-threads', '1', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
 }
 
 /** Parses `silencedetect` output into [start, end] pauses (an unterminated silence ends at `duration`). */
