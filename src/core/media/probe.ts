@@ -390,6 +390,10 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
     if (problem) return { problems: [problem] };
   }
   const cutShort = end !== undefined && end.declared > end.actual;
+  // The packet listing does not depend on the format probe: both ffprobe runs start together
+  // (its result is read, or its failure reported, only once the format says there is video).
+  const packetRun = runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug });
+  packetRun.catch(() => undefined);
   let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
   try {
     const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
@@ -431,7 +435,7 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   }
   let packets;
   try {
-    packets = analysePackets((await runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug })).stdout);
+    packets = analysePackets((await packetRun).stdout);
   } catch (err) {
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
       const truncated = end && truncationProblem(shown, end);
