@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, constants } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
@@ -11,11 +11,8 @@ const require = createRequire(import.meta.url);
  */
 function npmBinary(pkg: string): string {
   const file = (require(pkg) as { path: string }).path;
-  try {
-    accessSync(file, constants.X_OK);
-  } catch {
-    chmodSync(file, 0o755);
-  }
+  // Executable for everyone: a test runs the CLI as an unprivileged user (uid 65534) too.
+  if ((statSync(file).mode & 0o111) !== 0o111) chmodSync(file, 0o755);
   return file;
 }
 

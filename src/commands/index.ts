@@ -4,6 +4,7 @@ import { registerDoctor } from './doctor.js';
 import { registerExport } from './export.js';
 import { registerInit } from './init.js';
 import { registerLesson } from './lesson.js';
+import { registerPreview } from './preview.js';
 import { registerProbe } from './probe.js';
 import { registerValidate } from './validate.js';
 import { registerTrim } from './trim.js';
@@ -20,6 +21,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerDoctor,
   registerProbe,
   registerValidate,
+  registerPreview,
   registerTrim,
   registerSplit,
 ];

@@ -16,11 +16,11 @@ interface ValidateFlags {
   listRules?: boolean;
 }
 
-/** `lessonkit validate <zip-or-folder...>`: checks packages from any tool, offline. */
+/** `lessonkit validate <zip-or-folder...>`: checks packages from any tool (and web bundles), offline. */
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check SCORM 1.2/2004, xAPI and cmi5 packages (zips, folders or descriptors), offline')
+    .description('check SCORM 1.2/2004, xAPI and cmi5 packages and web bundles (zips, folders or descriptors), offline')
     .argument('[packages...]', 'package zips, package folders, or imsmanifest.xml / cmi5.xml / tincan.xml files')
     .addOption(new Option('--reporter <name>', 'output format').choices([...REPORTERS]).default('pretty'))
     .option('--output-file <file>', 'write the report to this file instead of stdout')
@@ -53,9 +53,9 @@ export function registerValidate(program: Command): void {
         try {
           await writeFileAtomic(file, text.endsWith('\n') ? text : text + '\n');
         } catch (err) {
-          // writeFileAtomic reports file-system faults as UserErrors; the errno code is their cause's.
-          const errno = (err instanceof UserError && err.cause instanceof Error ? err.cause : err) as NodeJS.ErrnoException;
-          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${errno.code ?? errno.message}.`, {
+          // writeFileAtomic names the path and the fix for file-system faults; anything else is unexpected.
+          if (err instanceof UserError) throw err;
+          throw new UserError(`Cannot write the report to ${displayPath(file, env.cwd)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
             code: 'E_USAGE',
             hint: 'Pass --output-file a file path in a folder you can write to.',
             cause: err,

@@ -56,7 +56,7 @@ export interface WriteErrorOptions {
 }
 
 /** Errno codes of a failed write that the user can fix (the rest are bugs or someone else's path). */
-const WRITE_FAULTS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG', 'EMFILE', 'ENFILE']);
+const WRITE_FAULTS = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG', 'EMFILE', 'ENFILE']);
 
 /** The errno-carrying error inside `err`: itself, or the cause of a write UserError made earlier. */
 function errnoOf(err: unknown): NodeJS.ErrnoException | undefined {
@@ -109,11 +109,14 @@ export function toWriteError(err: unknown, target: string, options: WriteErrorOp
   const where = !refused ? dir : e.syscall !== 'mkdir' && isFolder(refused) ? refused : path.dirname(refused);
   const elsewhere = options.flag ? `choose another folder with ${options.flag}` : 'write somewhere else';
   const fail = (message: string, hint: string, code: 'E_WRITE' | 'E_DISK_FULL' = 'E_WRITE') => new UserError(message, { code, hint, cause: e });
+  // mkdir -p through a file answers EEXIST; any other EEXIST is not a write fault of ours.
+  if (e.code === 'EEXIST' && e.syscall !== 'mkdir') return err;
   switch (e.code) {
     case 'ENOENT':
+    case 'EEXIST':
     case 'ENOTDIR': {
       // From the target itself: `build --out` names a folder, and it may be the file in the way.
-      const p = firstProblemOnPath(e.code === 'ENOTDIR' ? target : dir);
+      const p = firstProblemOnPath(e.code === 'ENOENT' ? dir : target);
       if (p.file === path.resolve(target)) return fail(`Cannot write into ${target}: it is a file, not a folder.`, `Give a folder, or ${elsewhere}.`);
       if (p.file) return fail(`Cannot write ${target}: ${p.file} is a file, not a folder.`, `Give a path whose folders are folders, or ${elsewhere}.`);
       // Every folder exists and still "no such file": a system folder such as /proc.

@@ -134,7 +134,11 @@ describe('lessonkit validate (built CLI)', () => {
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites/);
     const dir = await run('good.zip', '--output-file', 'reports');
     expect(dir.code).toBe(2);
-    expect(dir.stderr).toMatch(/Cannot write the report to reports: EISDIR/);
+    expect(dir.stderr).toMatch(/Cannot write \S*reports: it is a folder\./);
+    await writeFile(path.join(tmp.dir, 'afile'), 'x');
+    const under = await run('good.zip', '--output-file', 'afile/r.xml');
+    expect(under.code).toBe(2);
+    expect(under.stderr).toMatch(/Cannot write \S*afile\/r\.xml: \S*afile is a file, not a folder\./);
   });
 
   it('--list-rules prints the whole catalogue', async () => {

@@ -156,10 +156,10 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
       const tmp = tempPathBeside(zipPath);
       pending.push({ tmp, final: zipPath });
       const zip = await writeZip(tmp, [...shared.files, ...output.files], { signal: ctx.signal, atomic: false, checksums });
-      // The same engine as `lessonkit validate` checks the finished zip before it is published
-      // (a bundle without a descriptor, such as `web`, is no LMS package and has nothing to check).
+      // The same engine as `lessonkit validate` checks the finished zip before it is published;
+      // a `web` bundle (no descriptor) is checked as a web bundle: every file its page loads.
       ctx.onProgress?.({ phase: 'validate', current: n, total: targets.length, item: target.name });
-      const report = output.descriptors.length > 0 ? await validatePackage({ path: tmp, cwd: outDir }, ctx) : { findings: [] };
+      const report = await validatePackage({ path: tmp, cwd: outDir }, ctx);
       const errors = report.findings.filter((f) => f.severity === 'error');
       if (errors.length > 0) {
         throw new FindingsError(

@@ -246,6 +246,14 @@ export class LoopbackLrs extends EventEmitter {
     this.putDocument(stateKey(activityId, agent, registration, stateId), 'application/json', Buffer.from(JSON.stringify(value)));
   }
 
+  /** Bytes of the State documents of an activity, agent and registration, LMS.LaunchData excluded (the AU's resume data). */
+  stateBytes(activityId: string, agent: XapiAgent, registration?: string): number {
+    const prefix = stateKey(activityId, agent, registration, '');
+    let bytes = 0;
+    for (const [k, d] of this.documents) if (k.startsWith(prefix) && !k.endsWith(`\n${LAUNCH_DATA}`)) bytes += d.body.length;
+    return bytes;
+  }
+
   /** Stores a statement as the LMS (launched, abandoned...), bypassing the AU rules. */
   storeAsLms(statement: XapiStatement): string {
     const problems = this.validate ? checkStatement(statement) : [];

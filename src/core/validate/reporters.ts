@@ -57,6 +57,7 @@ export const STANDARD_NAMES: Record<Standard, string> = {
   'scorm2004-4th': 'SCORM 2004 4th Edition',
   xapi: 'xAPI (Tin Can)',
   cmi5: 'cmi5',
+  web: 'web bundle, no LMS',
   unknown: 'unknown standard',
 };
 

@@ -52,9 +52,10 @@ export const RULES: readonly RuleDef[] = [
   rule('zip.entry.crc-mismatch', 'error', 'Every entry decompresses to its declared size and CRC-32', 'all', ZIP, true),
   rule('zip.entry.unreadable', 'error', 'Every entry has a valid local header matching the central directory and decompresses without error', 'all', ZIP, true),
   rule('folder.symlink', 'warning', 'A package folder holds no symbolic links (they are not followed)', 'all', ['folder']),
+  rule('folder.unreadable', 'error', 'Every subfolder and checked file of a package folder can be read (permissions)', 'all', ['folder']),
 
   // Descriptor placement and XML.
-  rule('package.descriptor.missing', 'error', 'The package has imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI)', 'all', PKG),
+  rule('package.descriptor.missing', 'error', 'The package has imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI), or is a web bundle with index.html at its root', 'all', PKG),
   rule('package.descriptor.name-case', 'error', 'The descriptor name is lowercase (imsmanifest.xml, not IMSManifest.xml): LMS servers are case-sensitive', 'all', PKG),
   rule('package.descriptor.multiple', 'info', 'Only one kind of descriptor is at the root (others are ignored by the LMS)', 'all', PKG),
   rule('scorm.manifest.not-at-root', 'error', 'imsmanifest.xml is at the package root, not in a subfolder', SCORM, PKG),
@@ -109,6 +110,15 @@ export const RULES: readonly RuleDef[] = [
   rule('xapi.activity.no-launch', 'error', 'One activity has a <launch> element', ['xapi'], ANY),
   rule('xapi.activity.multiple-launch', 'warning', 'Only one activity has a <launch> element (LMSs launch the first)', ['xapi'], ANY),
   rule('xapi.launch.file-missing', 'error', 'The relative launch file is in the package', ['xapi'], PKG),
+
+  // Web bundles (no LMS descriptor, index.html at the root), such as lessonkit's web target.
+  rule('web.index.not-at-root', 'error', 'A package with no LMS descriptor has index.html at its root, not only in a subfolder', ['web'], PKG),
+  rule('web.file.missing', 'error', 'Every local href/src of the root index.html, and every file the lessonkit player configuration names, is in the bundle', ['web'], PKG),
+  rule('web.href.case-mismatch', 'error', 'Local references match file names including letter case (web servers are case-sensitive)', ['web'], PKG),
+  rule('web.href.outside-package', 'error', 'Local references stay inside the bundle (no ../ above its root)', ['web'], PKG),
+  rule('web.href.leading-slash', 'warning', 'Local references are relative (a leading slash works only when the bundle is served at the root of a site)', ['web'], PKG),
+  rule('web.href.malformed', 'error', 'Local references are valid URI references (percent-encoding is well-formed)', ['web'], PKG),
+  rule('web.config.invalid', 'error', "The lessonkit player configuration in index.html, when there is one, is valid JSON with a lessons list", ['web'], PKG),
 
   // Media, with --deep.
   rule('media.mp4.malformed', 'error', 'MP4/M4A/M4V files have a readable box structure with a moov box', 'all', PKG, true),

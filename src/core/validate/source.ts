@@ -17,6 +17,8 @@ export interface PackageSource {
   read(name: string): Promise<Buffer>;
   /** For folders: symbolic links found (not followed). */
   symlinks: string[];
+  /** For folders: subfolders that could not be listed, with the reason (their files are unknown). */
+  unreadable: { name: string; reason: string }[];
   /** For zips: the central directory and the open handle. */
   zip?: { fh: FileHandle; dir: ZipDirectory; byName: Map<string, ZipEntry> };
   /** For folders: the absolute folder; for descriptors: the absolute file. */
@@ -40,6 +42,7 @@ export function zipSource(absPath: string, fh: FileHandle, dir: ZipDirectory): P
     absPath,
     files,
     symlinks: [],
+    unreadable: [],
     zip: { fh, dir, byName },
     read: async (name) => {
       const e = byName.get(name);
@@ -59,8 +62,18 @@ export function packageName(entryName: string): string {
 export async function folderSource(absPath: string): Promise<PackageSource> {
   const files: string[] = [];
   const symlinks: string[] = [];
+  const unreadable: { name: string; reason: string }[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
-    const list = await readdir(dir, { withFileTypes: true });
+    let list;
+    try {
+      list = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      // The folder itself must be listable (the caller turns that into an input error); a
+      // subfolder that is not is a finding, and the rest of the package is still checked.
+      if (!rel) throw err;
+      unreadable.push({ name: rel, reason: ioReason(err) });
+      return;
+    }
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of list) {
       const r = rel ? `${rel}/${d.name}` : d.name;
@@ -75,6 +88,7 @@ export async function folderSource(absPath: string): Promise<PackageSource> {
     absPath,
     files,
     symlinks,
+    unreadable,
     read: async (name) => {
       const full = path.join(absPath, ...name.split('/'));
       // Re-check at read time: a listed name must still be a plain file inside the folder.
@@ -94,9 +108,20 @@ export function descriptorSource(absPath: string, name: string): PackageSource {
     absPath,
     files: [name],
     symlinks: [],
+    unreadable: [],
     read: async () => readFile(absPath),
     close: async () => {},
   };
+}
+
+/** A short, stable reason for a failed read ("permission denied"), not Node's whole message with the path. */
+export function ioReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'it disappeared while it was being checked';
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Opens a file for zip reading. */

@@ -1,7 +1,7 @@
 /** The data model of `lessonkit validate`: what a check reports and what a run returns (the `--json` contract). */
 
-/** The packaging standard detected for a package. */
-export type Standard = 'scorm12' | 'scorm2004-2nd' | 'scorm2004-3rd' | 'scorm2004-4th' | 'xapi' | 'cmi5' | 'unknown';
+/** The packaging standard detected for a package; `web` is a web bundle (no LMS descriptor, index.html at the root). */
+export type Standard = 'scorm12' | 'scorm2004-2nd' | 'scorm2004-3rd' | 'scorm2004-4th' | 'xapi' | 'cmi5' | 'web' | 'unknown';
 
 /** How bad a finding is: errors fail the run, warnings only under `--strict`, infos never. */
 export type Severity = 'error' | 'warning' | 'info';

@@ -3,7 +3,8 @@
  * folder or bare descriptor, runs the zip-safety, placement, XML, schema and semantic rules,
  * and (with `deep`) the CRC and media checks. Never extracts, never writes, never fetches.
  */
-import { stat, open, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, stat, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { RunContext } from '../context.js';
@@ -13,8 +14,9 @@ import { FileIndex } from './hrefs.js';
 import { checkMedia, isMediaFile, type MediaReader } from './media.js';
 import { getRule, makeFinding, rulesFor, type RuleInput } from './rules.js';
 import { checkScorm, detectScorm } from './scorm.js';
-import { descriptorSource, folderSource, openZip, zipSource, type PackageSource } from './source.js';
+import { descriptorSource, folderSource, ioReason, openZip, zipSource, type PackageSource } from './source.js';
 import type { Finding, PackageReport, Standard, ValidatePackageOptions, ValidatePackagesOptions, ValidatePackagesResult } from './types.js';
+import { checkWeb } from './web.js';
 import { checkXapi } from './xapi.js';
 import { parseDescriptor, type XmlElement } from './xml.js';
 import { prewarmXmllint } from './xmllint-runner.js';
@@ -28,6 +30,8 @@ const DESCRIPTOR_FILES: Record<string, DescriptorKind> = { 'imsmanifest.xml': 'i
 const PRIORITY: DescriptorKind[] = ['cmi5', 'imsmanifest', 'tincan'];
 const NOT_AT_ROOT: Record<DescriptorKind, string> = { imsmanifest: 'scorm.manifest.not-at-root', cmi5: 'cmi5.descriptor.not-at-root', tincan: 'xapi.descriptor.not-at-root' };
 const MAX_SCHEMA_FINDINGS = 50;
+/** The start page of a web bundle; web servers serve exactly this name for a folder. */
+const WEB_INDEX = 'index.html';
 
 /** The phases of a run; a rule counts as checked only when its phase ran. */
 type Phase = 'zip' | 'placement' | 'descriptor' | 'semantic' | 'deep';
@@ -44,6 +48,15 @@ function phaseOf(ruleId: string): Phase {
 
 const baseName = (name: string) => name.split(/[\\/]/).pop() ?? name;
 
+/**
+ * Appends in a loop: `push(...items)` passes every item as an argument and overflows the call
+ * stack once a package yields a few hundred thousand findings (a manifest listing 200 000
+ * missing files did, with a RangeError and exit 3).
+ */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 /** Validates one package (zip, folder or bare descriptor). Throws UserError when the input cannot be read at all. */
 export async function validatePackage(options: ValidatePackageOptions, ctx: RunContext): Promise<PackageReport> {
   throwIfCancelled(ctx.signal);
@@ -55,11 +68,12 @@ export async function validatePackage(options: ValidatePackageOptions, ctx: RunC
   try {
     if (source.zip) {
       phases.add('zip');
-      findings.push(...checkZipSafety(source.zip.dir));
+      append(findings, checkZipSafety(source.zip.dir));
     }
     if (source.kind === 'folder') {
       phases.add('zip');
       for (const s of source.symlinks) findings.push(makeFinding('folder.symlink', `${s} is a symbolic link; it was not followed. Put the real file in the package`, { entry: s }));
+      for (const u of source.unreadable) findings.push(makeFinding('folder.unreadable', `the folder ${u.name}/ cannot be read (${u.reason}), so its files were not checked and would be missing from a zip; fix its permissions`, { entry: `${u.name}/` }));
     }
     const corrupt = source.zip !== undefined && source.zip.dir.entries.length === 0 && source.zip.dir.problems.length > 0;
     if (!corrupt) standard = await checkDescriptor(source, findings, phases, ctx);
@@ -79,17 +93,29 @@ export async function validatePackage(options: ValidatePackageOptions, ctx: RunC
 export async function validatePackages(options: ValidatePackagesOptions, ctx: RunContext): Promise<ValidatePackagesResult> {
   if (options.paths.length === 0) throw new UserError('No package given.', { code: 'E_USAGE', hint: 'Pass one or more package zips, package folders or descriptors: lessonkit validate course.zip' });
   const missing: string[] = [];
+  const denied: string[] = [];
   for (const p of options.paths) {
+    const abs = path.resolve(options.cwd, p);
+    let st;
     try {
-      await stat(path.resolve(options.cwd, p));
+      st = await stat(abs);
     } catch {
       missing.push(p);
+      continue;
+    }
+    // Checked up front too, so one unreadable input among many fails before any report is made.
+    try {
+      await access(abs, st.isDirectory() ? fsConstants.R_OK | fsConstants.X_OK : fsConstants.R_OK);
+    } catch {
+      denied.push(p);
     }
   }
-  if (missing.length > 0) {
-    throw new UserError(`${missing.map((m) => `"${m}"`).join(', ')}: no such file or folder.`, {
+  if (missing.length > 0 || denied.length > 0) {
+    const list = (ps: string[]) => ps.map((m) => `"${m}"`).join(', ');
+    const parts = [missing.length > 0 ? `${list(missing)}: no such file or folder.` : '', denied.length > 0 ? `${list(denied)}: permission denied.` : ''];
+    throw new UserError(parts.filter(Boolean).join(' '), {
       code: 'E_VALIDATE_INPUT',
-      hint: 'Pass package zips, package folders or descriptors (imsmanifest.xml, cmi5.xml, tincan.xml) that exist.',
+      hint: missing.length > 0 ? 'Pass package zips, package folders or descriptors (imsmanifest.xml, cmi5.xml, tincan.xml) that exist.' : 'Check the permissions of the files and folders you pass.',
     });
   }
   const packages: PackageReport[] = [];
@@ -126,19 +152,34 @@ async function openSource(abs: string, shown: string): Promise<PackageSource> {
       cause: err,
     });
   }
-  if (st.isDirectory()) return folderSource(abs);
+  if (st.isDirectory()) {
+    try {
+      return await folderSource(abs);
+    } catch (err) {
+      throw new UserError(`${shown} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the folder permissions, or pass the package zip instead.', cause: err });
+    }
+  }
   if (!st.isFile()) throw new UserError(`${shown} is neither a file nor a folder.`, { code: 'E_VALIDATE_INPUT', hint: 'Pass a package zip, a package folder or a descriptor.' });
+  if (st.size === 0) {
+    throw new UserError(`${shown} is empty (0 bytes), so it is no package.`, { code: 'E_VALIDATE_INPUT', hint: 'The export or download was probably cut short: export the package again.' });
+  }
   let fh;
   try {
     fh = await openZip(abs);
   } catch (err) {
-    throw new UserError(`${shown} cannot be read: ${(err as Error).message}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
+    throw new UserError(`${shown} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
   }
   const head = Buffer.alloc(64);
   const { bytesRead } = await fh.read(head, 0, 64, 0);
   const start = head.subarray(0, bytesRead).toString('latin1').replace(/^\xef\xbb\xbf|^\xff\xfe|^\xfe\xff/, '').split(String.fromCharCode(0)).join('');
   if (/^\s*</.test(start) && !start.startsWith('PK')) {
     await fh.close();
+    if (/\.html?$/i.test(abs)) {
+      throw new UserError(`${shown} is a web page, not a package.`, {
+        code: 'E_VALIDATE_INPUT',
+        hint: `Pass the web bundle it belongs to (its zip, or the folder with index.html at the top): lessonkit validate ${path.dirname(shown) === '.' ? '.' : path.dirname(shown)}`,
+      });
+    }
     return descriptorSource(abs, path.basename(abs));
   }
   try {
@@ -168,7 +209,7 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
     const atRoot = source.files.filter((f) => !/[\\/]/.test(f) && DESCRIPTOR_FILES[f.toLowerCase()] !== undefined);
     atRoot.sort((a, b) => PRIORITY.indexOf(DESCRIPTOR_FILES[a.toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[b.toLowerCase()]!));
     const chosen = atRoot[0];
-    if (!chosen) return reportMissingDescriptor(source, findings);
+    if (!chosen) return reportMissingDescriptor(source, findings, phases);
     entry = chosen;
     kind = DESCRIPTOR_FILES[chosen.toLowerCase()]!;
     const others = atRoot.filter((f) => DESCRIPTOR_FILES[f.toLowerCase()] !== kind);
@@ -187,7 +228,7 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
   try {
     bytes = await source.read(entry);
   } catch (err) {
-    findings.push(makeFinding('zip.entry.unreadable', `${entry} cannot be read: ${(err as Error).message}`, { entry }));
+    findings.push(unreadable(source, entry, err));
     return standardFromKind(kind);
   }
   throwIfCancelled(ctx.signal);
@@ -210,18 +251,18 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
   const text = parsed.text!;
   if (kind === 'imsmanifest') {
     const det = detectScorm(root, entry);
-    findings.push(...det.findings);
+    append(findings, det.findings);
     if (det.standard === 'unknown') return 'unknown';
     if (det.schemaSet) await schemaCheck(text, det.schemaSet, entry, findings);
-    findings.push(...checkScorm({ entry, root, standard: det.standard, files, fileList: files ? source.files : undefined }));
+    append(findings, checkScorm({ entry, root, standard: det.standard, files, fileList: files ? source.files : undefined }));
     return det.standard;
   }
   if (kind === 'cmi5') {
     await schemaCheck(text, 'cmi5', entry, findings);
-    findings.push(...checkCmi5({ entry, root, files }));
+    append(findings, checkCmi5({ entry, root, files }));
     return 'cmi5';
   }
-  findings.push(...checkXapi({ entry, root, files }));
+  append(findings, checkXapi({ entry, root, files }));
   return 'xapi';
 }
 
@@ -251,15 +292,21 @@ function shortenNamespaces(message: string): string {
   return message.replace(/\{([^}\s]+)\}([\w.-]+)/g, (all, uri: string, local: string) => (PREFIXES[uri] ? `${PREFIXES[uri]}:${local}` : all));
 }
 
-async function reportMissingDescriptor(source: PackageSource, findings: Finding[]): Promise<Standard> {
+/** The finding for a package file that could not be read (a bare descriptor that cannot be read is an input error). */
+function unreadable(source: PackageSource, entry: string, err: unknown): Finding {
+  if (source.kind === 'folder') return makeFinding('folder.unreadable', `${entry} cannot be read (${ioReason(err)}); fix its permissions`, { entry });
+  if (source.kind === 'descriptor') throw new UserError(`${entry} cannot be read: ${ioReason(err)}.`, { code: 'E_VALIDATE_INPUT', hint: 'Check the file permissions.', cause: err });
+  return makeFinding('zip.entry.unreadable', `${entry} cannot be read: ${(err as Error).message}`, { entry });
+}
+
+const depth = (f: string) => f.split(/[\\/]/).length;
+
+async function reportMissingDescriptor(source: PackageSource, findings: Finding[], phases: Set<Phase>): Promise<Standard> {
   const nested = source.files
     .filter((f) => DESCRIPTOR_FILES[baseName(f).toLowerCase()] !== undefined)
-    .sort((a, b) => a.split(/[\\/]/).length - b.split(/[\\/]/).length || PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(a).toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(b).toLowerCase()]!));
+    .sort((a, b) => depth(a) - depth(b) || PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(a).toLowerCase()]!) - PRIORITY.indexOf(DESCRIPTOR_FILES[baseName(b).toLowerCase()]!));
   const hit = nested[0];
-  if (!hit) {
-    findings.push(makeFinding('package.descriptor.missing', 'no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI) in the package; export the package again from your authoring tool'));
-    return 'unknown';
-  }
+  if (!hit) return checkWebBundle(source, findings, phases);
   const kind = DESCRIPTOR_FILES[baseName(hit).toLowerCase()]!;
   const folder = hit.slice(0, hit.length - baseName(hit).length);
   findings.push(
@@ -277,6 +324,46 @@ async function reportMissingDescriptor(source: PackageSource, findings: Finding[
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * No LMS descriptor anywhere: a web bundle when index.html is at the root (lessonkit's `web`
+ * target, or any static site), checked for the files its page loads; otherwise nothing an LMS
+ * or a web server could start.
+ */
+async function checkWebBundle(source: PackageSource, findings: Finding[], phases: Set<Phase>): Promise<Standard> {
+  if (source.files.includes(WEB_INDEX)) {
+    phases.add('semantic');
+    let html: Buffer;
+    try {
+      html = await source.read(WEB_INDEX);
+    } catch (err) {
+      findings.push(unreadable(source, WEB_INDEX, err));
+      return 'web';
+    }
+    append(findings, checkWeb({ entry: WEB_INDEX, html, files: new FileIndex(source.files) }));
+    return 'web';
+  }
+  const nested = source.files.filter((f) => baseName(f) === WEB_INDEX).sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1))[0];
+  if (nested) {
+    const folder = nested.slice(0, nested.length - WEB_INDEX.length);
+    findings.push(
+      makeFinding(
+        'web.index.not-at-root',
+        `the package has no LMS descriptor (imsmanifest.xml, cmi5.xml, tincan.xml) and its index.html is in "${folder}", not at the root, so neither an LMS nor a web server finds a start page. For a web bundle, zip the contents of "${folder}" so that index.html is at the top; for an LMS, export the package again with its descriptor`,
+        { entry: nested },
+      ),
+    );
+    return 'web';
+  }
+  const what = source.kind === 'folder' && source.files.length === 0 && source.unreadable.length === 0 ? 'the folder holds no files at all: ' : '';
+  findings.push(
+    makeFinding(
+      'package.descriptor.missing',
+      `${what}no imsmanifest.xml (SCORM), cmi5.xml (cmi5) or tincan.xml (xAPI) in the package, and no index.html at its root (a web bundle); export the package again from your authoring tool${what ? ' into this folder' : ''}`,
+    ),
+  );
+  return 'unknown';
 }
 
 function kindFromRoot(root: XmlElement): DescriptorKind | undefined {
@@ -325,21 +412,27 @@ async function deepChecks(source: PackageSource, findings: Finding[], ctx: RunCo
       }
       done += Math.max(0, e.compressedSize);
       ctx.onProgress?.({ phase: 'validate --deep', current: done, total, item: e.name });
-      if (isMediaFile(e.name)) media.push(...(await checkMedia(e.name, await zipMediaReader(source, e))));
+      if (isMediaFile(e.name)) append(media, await checkMedia(e.name, await zipMediaReader(source, e)));
     }
   } else {
     for (const f of source.files.filter(isMediaFile)) {
       throwIfCancelled(ctx.signal);
-      const fh = await open(path.join(source.absPath, ...f.split('/')), 'r');
+      let fh: FileHandle;
+      try {
+        fh = await open(path.join(source.absPath, ...f.split('/')), 'r');
+      } catch (err) {
+        findings.push(makeFinding('folder.unreadable', `${f} cannot be read (${ioReason(err)}); fix its permissions`, { entry: f }));
+        continue;
+      }
       try {
         const size = (await fh.stat()).size;
-        media.push(...(await checkMedia(f, { size, read: (o, l) => readAt(fh, o, l, size) })));
+        append(media, await checkMedia(f, { size, read: (o, l) => readAt(fh, o, l, size) }));
       } finally {
         await fh.close();
       }
     }
   }
-  findings.push(...media);
+  append(findings, media);
 }
 
 async function zipMediaReader(source: PackageSource, e: Parameters<typeof readEntry>[1]): Promise<MediaReader> {

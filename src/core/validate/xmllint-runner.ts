@@ -3,7 +3,8 @@
  * the WebAssembly module once. xmllint-wasm's own `validateXML` starts a new worker and
  * recompiles the 780 kB module on every call, which costs more than the validation itself;
  * `lessonkit build` and multi-package runs validate many descriptors per process. The worker is
- * unref'd while idle, so it never keeps the process alive. If the worker cannot start (a
+ * ref'd only while a run is pending and unref'd while idle, so it never keeps the process alive
+ * once the work is done, whatever path the validation took. If the worker cannot start (a
  * changed xmllint-wasm build, say), every call falls back to `validateXML`.
  */
 import { readFileSync } from 'node:fs';
@@ -79,7 +80,6 @@ function getWorker(): Worker | undefined {
     const wasmPath = path.join(path.dirname(factoryPath), 'xmllint.wasm');
     readFileSync(wasmPath, { flag: 'r' }).subarray(0, 4); // fail early (to the fallback) if the layout changed
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { factoryPath, wasmPath } });
-    w.unref();
     w.on('message', (m: { lessonkitXmllint?: boolean; id?: number; exitCode: number; stderr: string }) => {
       if (!m || m.lessonkitXmllint !== true || m.id === undefined) return;
       const p = pending.get(m.id);
@@ -101,6 +101,11 @@ function getWorker(): Worker | undefined {
       if (pending.size > 0) fail(new Error(`the xmllint worker stopped (exit ${code})`));
       worker = undefined;
     });
+    // Unref only after every listener is attached: on Node 20, adding a 'message' listener
+    // re-refs the worker's MessagePort, so an unref before it is undone and an idle worker
+    // (prewarmed, then never used because the descriptor was rejected early) kept the
+    // process alive for ever.
+    w.unref();
     worker = w;
     return w;
   } catch {

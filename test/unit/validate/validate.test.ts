@@ -7,7 +7,11 @@ import { validatePackage, validatePackages } from '../../../src/core/validate/va
 import type { PackageReport } from '../../../src/core/validate/types.js';
 import { UserError } from '../../../src/errors.js';
 import { makeTempDir, REPO } from '../../helpers/cli.js';
-import { CMI5_XML, cmi5Package, MANIFEST_12, MANIFEST_2004, scorm12Package, scorm2004Package, schemaFiles, TINCAN_XML, writeFolder, xapiPackage, zipFiles, type Files } from './helpers/packages.js';
+import { hostileDescriptors } from './helpers/crafted.js';
+import { CMI5_XML, cmi5Package, MANIFEST_12, MANIFEST_2004, scorm12Package, scorm2004Package, schemaFiles, TINCAN_XML, webPackage, writeFolder, xapiPackage, zipFiles, type Files } from './helpers/packages.js';
+import { buildZip } from './helpers/zip-writer.js';
+import { formatReport } from '../../../src/core/validate/reporters.js';
+import { RULES } from '../../../src/core/validate/rules.js';
 
 const SAMPLES = path.join(REPO, 'fixtures/samples');
 const ctx = createSilentContext();
@@ -313,7 +317,8 @@ describe('SCORM semantic rules', () => {
   });
 
   it('reports a package with no descriptor at all', async () => {
-    const r = await checkZip({ 'index.html': 'x' });
+    // (With an index.html at the root it would be a web bundle: see below.)
+    const r = await checkZip({ 'start.html': 'x' });
     expect(errorIds(r)).toEqual(['package.descriptor.missing']);
     expect(r.standard).toBe('unknown');
   });
@@ -419,6 +424,80 @@ describe('cancellation', () => {
   });
 });
 
+describe('web bundles (no LMS descriptor, index.html at the root)', () => {
+  const webRules = RULES.filter((r) => r.id.startsWith('web.') && r.id !== 'web.index.not-at-root').map((r) => r.id);
+
+  it("lessonkit's web bundle passes as a zip and as a folder, reported as standard web with every web rule checked", async () => {
+    const files = await webPackage();
+    for (const r of [await checkZip(files), await checkFolder(files)]) {
+      expect({ standard: r.standard, findings: r.findings }).toEqual({ standard: 'web', findings: [] });
+      expect(r.rulesChecked).toEqual(expect.arrayContaining([...webRules, 'web.index.not-at-root', 'package.descriptor.missing']));
+      expect(r.rulesChecked.some((id) => id.startsWith('xml.') || id.startsWith('scorm.'))).toBe(false);
+    }
+    expect((await checkZip(files)).rulesChecked).toContain('zip.entry.path-traversal');
+  });
+
+  it('a file its page loads, or its player configuration names, missing from the zip: web.file.missing at index.html', async () => {
+    const { 'player/player.js': _js, 'media/intro/why.vtt': _vtt, ...rest } = await webPackage();
+    const r = await checkZip(rest);
+    expect(r.standard).toBe('web');
+    expect(r.findings.map((f) => [f.ruleId, f.location?.entry, /names (\S+),/.exec(f.message)?.[1]])).toEqual([
+      ['web.file.missing', 'index.html', 'media/intro/why.vtt'],
+      ['web.file.missing', 'index.html', 'player/player.js'],
+    ]);
+  });
+
+  it('the same zip-safety rules as every package', async () => {
+    const files = await webPackage();
+    const zip = buildZip([...Object.entries(files).map(([name, data]) => ({ name, data })), { name: '../../evil.js', data: 'x' }]);
+    const r = await checkZip(zip);
+    expect(r.standard).toBe('web');
+    expect(errorIds(r)).toEqual(['zip.entry.path-traversal']);
+  });
+
+  it('index.html only in a subfolder: web.index.not-at-root says to zip the contents of that folder', async () => {
+    const r = await checkZip(await webPackage(), { prefix: 'site/' });
+    expect(r.findings.map((f) => [f.ruleId, f.location?.entry])).toEqual([['web.index.not-at-root', 'site/index.html']]);
+    expect(r.findings[0]!.message).toMatch(/no LMS descriptor .* index\.html is in "site\/", not at the root.*zip the contents of "site\/" so that index\.html is at the top/);
+  });
+
+  it('neither a descriptor nor an index.html: still package.descriptor.missing', async () => {
+    const r = await checkZip({ 'page.html': '<p>x</p>', 'a/b.txt': 'x' });
+    expect({ standard: r.standard, errors: errorIds(r) }).toEqual({ standard: 'unknown', errors: ['package.descriptor.missing'] });
+    expect(r.findings[0]!.message).toMatch(/and no index\.html at its root \(a web bundle\)/);
+  });
+
+  it('an empty folder says so', async () => {
+    await mkdir(path.join(tmp.dir, 'empty-folder'));
+    const r = await validatePackage({ path: 'empty-folder', cwd: tmp.dir }, ctx);
+    expect(r.findings.map((f) => [f.ruleId, f.message.startsWith('the folder holds no files at all')])).toEqual([['package.descriptor.missing', true]]);
+  });
+
+  it('a bare index.html is an input error pointing at its bundle', async () => {
+    const dir = path.join(tmp.dir, `bare-web-${++n}`);
+    await writeFolder(dir, await webPackage());
+    const err = await validatePackage({ path: path.join(path.basename(dir), 'index.html'), cwd: tmp.dir }, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toBe(`${path.basename(dir)}/index.html is a web page, not a package.`);
+    expect((err as UserError).hint).toMatch(new RegExp(`lessonkit validate ${path.basename(dir)}$`));
+  });
+
+  it('every reporter handles the web standard', async () => {
+    await writeFile(path.join(tmp.dir, 'web-ok.zip'), zipFiles(await webPackage()));
+    const { 'player/player.css': _css, ...rest } = await webPackage();
+    await writeFile(path.join(tmp.dir, 'web-bad.zip'), zipFiles(rest));
+    const result = await validatePackages({ paths: ['web-ok.zip', 'web-bad.zip'], cwd: tmp.dir }, ctx);
+    const paint = { red: (t: string) => t, yellow: (t: string) => t, green: (t: string) => t, cyan: (t: string) => t, dim: (t: string) => t, bold: (t: string) => t };
+    expect(formatReport(result, 'pretty', { paint })).toMatch(/^web-ok\.zip \(web bundle, no LMS\)\n {2}ok no findings/);
+    const json = JSON.parse(formatReport(result, 'json', { paint })) as { packages: { standard: string; findings: { ruleId: string }[] }[] };
+    expect(json.packages.map((p) => [p.standard, p.findings.map((f) => f.ruleId)])).toEqual([['web', []], ['web', ['web.file.missing']]]);
+    const junit = formatReport(result, 'junit', { paint });
+    expect(junit).toContain('<property name="standard" value="web"/>');
+    expect(junit).toMatch(/<testcase classname="web-bad\.zip" name="web\.file\.missing"><failure type="web\.file\.missing"/);
+    expect(formatReport(result, 'github', { paint })).toMatch(/^::error file=web-bad\.zip,title=web\.file\.missing::index\.html:\d+: <link href="player\/player\.css"> names player\/player\.css/m);
+  });
+});
+
 describe('inputs', () => {
   it('folders: symbolic links are reported, not followed', async () => {
     const dir = path.join(tmp.dir, `linked-${++n}`);
@@ -436,6 +515,18 @@ describe('inputs', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/photo\.jpg is not a zip file/);
     expect((err as UserError).code).toBe('E_VALIDATE_INPUT');
+  });
+
+  it('a descriptor with 200 000 findings on one line is reported in full, not a stack overflow', async () => {
+    const huge = hostileDescriptors().find((d) => d.name.startsWith('one 5 MB line'))!;
+    const r = await checkBare(huge.file, huge.data);
+    expect(r.standard).toBe('scorm2004-4th');
+    expect(findingsOf(r, 'scorm.href.leading-slash')).toHaveLength(200_000);
+  });
+
+  it('a bare descriptor with a UTF-8 BOM is read like any other', async () => {
+    const r = await checkBare('imsmanifest.xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(MANIFEST_2004)]));
+    expect({ standard: r.standard, findings: r.findings }).toEqual({ standard: 'scorm2004-4th', findings: [] });
   });
 
   it('summarises several packages; strict makes warnings fail', async () => {

@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Course } from '../../../../src/core/course/load.js';
+import { webTarget } from '../../../../src/core/package/targets/web.js';
+import type { PlayerLesson } from '../../../../src/core/player-build/config.js';
+import { renderLaunchPage } from '../../../../src/core/player-build/launch-page.js';
 import { schemaFilesToShip, type SchemaSet } from '../../../../src/core/validate/xsd.js';
 import { buildZip, type RawEntry } from './zip-writer.js';
 
@@ -156,6 +160,36 @@ export const TINCAN_XML = `<?xml version="1.0" encoding="utf-8" standalone="yes"
 /** A valid xAPI package. */
 export function xapiPackage(xml = TINCAN_XML): Files {
   return { 'tincan.xml': xml, 'index_lms.html': '<!doctype html><title>p</title>' };
+}
+
+/**
+ * A web bundle as lessonkit's `web` target writes it (the real launch page and its player
+ * configuration), with the player, one lesson's media and its workbook.
+ */
+export async function webPackage(): Promise<Files> {
+  // Only the fields the launch page reads; the rest of a loaded course is irrelevant here.
+  const course = { id: 'demo', version: '1.0.0', title: 'Demo', language: 'en-US', description: 'A demo', completion: { watchedPercent: 90, requireWorkbook: false } } as unknown as Course;
+  const lessons: PlayerLesson[] = [
+    {
+      id: 'intro',
+      title: 'Intro',
+      objectives: [],
+      segments: [{ id: 'why', title: 'Why', video: 'media/intro/why.mp4', poster: 'media/intro/why.jpg', captions: 'media/intro/why.vtt', duration: 10 }],
+      materials: [{ kind: 'workbook', label: 'Workbook', href: 'materials/workbooks/intro.html' }],
+    },
+  ];
+  const out = await webTarget.write({ course, shared: [], unitPerLesson: false, renderLaunchPage: (o) => renderLaunchPage(course, lessons, o) });
+  const files: Files = {};
+  for (const f of out.files) files[f.path] = typeof f.content === 'string' ? f.content : Buffer.from(f.content ?? '');
+  return {
+    ...files,
+    'player/player.js': 'console.log(1);\n',
+    'player/player.css': 'body{}\n',
+    'media/intro/why.mp4': Buffer.alloc(64),
+    'media/intro/why.jpg': Buffer.alloc(16),
+    'media/intro/why.vtt': 'WEBVTT\n',
+    'materials/workbooks/intro.html': '<!doctype html><title>w</title>',
+  };
 }
 
 /** Writes the files under `dir`. */
