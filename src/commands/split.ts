@@ -11,6 +11,7 @@ interface SplitFlags {
   lesson?: string;
   dryRun?: boolean;
   captions?: string;
+  chapters?: boolean;
   noise?: string;
   ffmpeg?: string;
   ffprobe?: string;
@@ -31,6 +32,8 @@ export function renderSplit(r: SplitRecordingResult, cwd: string): string {
       : '';
     const added = r.added?.[i];
     lines.push(`  ${String(i + 1).padStart(2)}. ${formatTime(s.from)} - ${formatTime(s.to)}  (${formatTime(s.duration)})${added ? `  -> ${added.id}` : ''}${why ? `\n     ${why.trim()}` : ''}`);
+    const chapters = r.chapters?.[i] ?? [];
+    if (chapters.length > 1) lines.push(`     chapters at ${chapters.map((c) => formatTime(c.time)).join(', ')}`);
   }
   if (r.dryRun) lines.push('Dry run: nothing written. Add --lesson <id> (without --dry-run) to add these segments.');
   else if (r.lesson) lines.push(`Added ${r.added?.length ?? 0} segments to lesson "${r.lesson}" in course.yaml and rendered them into .lessonkit/cache/.`);
@@ -48,6 +51,7 @@ export function registerSplit(program: Command): void {
     .option('--lesson <id>', 'add the segments to this lesson and render them')
     .option('--dry-run', 'only show the plan (works on any file, no course needed)')
     .option('--captions <file>', 'captions for the segments (.srt/.vtt; default: one beside the recording)')
+    .option('--chapters', 'also mark chapters inside each segment at its best pauses (at least a minute apart)')
     .option('--noise <dB>', 'silence threshold in dB', '-35')
     .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
     .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
@@ -64,6 +68,7 @@ export function registerSplit(program: Command): void {
           ...(opts.lesson ? { lesson: opts.lesson } : {}),
           dryRun: Boolean(opts.dryRun),
           ...(opts.captions ? { captions: opts.captions } : {}),
+          ...(opts.chapters ? { chapters: true } : {}),
           ...(Number.isFinite(noise) && noise < 0 ? { noiseDb: noise } : {}),
           ffmpeg: opts.ffmpeg,
           ffprobe: opts.ffprobe,

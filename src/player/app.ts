@@ -8,7 +8,10 @@ import type { LmsAdapter, MediaEvent, ProgressReason } from './adapters/types.js
 import { formatClock, h, spokenDuration } from './dom.js';
 import { summarize, type ProgressSummary } from './progress.js';
 import { addRange, type Range } from './ranges.js';
-import { decodeState, encodeState, layoutFingerprint, watchedShare, type PlayerState } from './state.js';
+import { DEFAULT_PREFS, decodeState, encodeState, layoutFingerprint, SPEEDS, watchedShare, type PlayerState } from './state.js';
+import { createShortcutsDialog, installShortcuts } from './shortcuts.js';
+import { applyTheme } from './theme.js';
+import { createTranscript } from './transcript.js';
 import { mergeWatched, trackPlayback } from './tracker.js';
 import { combineScores, interactionFor } from './quiz/grade.js';
 import { createQuizView, type SubmittedAnswer } from './quiz/view.js';
@@ -66,6 +69,9 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     state.segment = 0;
     state.position = 0;
   }
+  const prefs = (state.prefs ??= { ...DEFAULT_PREFS });
+  // Resuming mid-course: offer to continue there or to start over (progress is kept either way).
+  const resumeAt = saved && (saved.lesson > 0 || saved.segment > 0 || saved.position >= 1) ? { lesson: saved.lesson, position: saved.position } : undefined;
   let terminated = false;
   let autoAdvance = true;
   let lastCompleted = false;
@@ -80,6 +86,31 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   const lessonTitle = h('h2', { class: 'lk-lesson-title', id: 'lk-lesson-title' });
   const segmentTitle = h('p', { class: 'lk-segment-title', 'aria-live': 'polite' });
   const video = h('video', { controls: true, preload: 'metadata', playsinline: true, class: 'lk-video' });
+  const logo = applyTheme(config.theme, url);
+  const menuButton = h('button', { type: 'button', class: 'lk-menu', 'aria-expanded': 'false', 'aria-controls': 'lk-lesson-list' }, 'Lessons');
+  const resume = h('div', { class: 'lk-resume' });
+  const option = (value: string, text: string, selected: boolean) => h('option', { value, selected }, text);
+  const pick = (id: string, label: string, items: HTMLOptionElement[]) => {
+    const select = h('select', { id }, ...items);
+    return [select, h('span', { class: 'lk-pick' }, h('label', { for: id }, label), select)] as const;
+  };
+  const [speedSelect, speedPick] = pick('lk-speed', 'Speed', SPEEDS.map((v) => option(String(v), `${v}x`, v === prefs.speed)));
+  const [sizeSelect, sizePick] = pick('lk-cap-size', 'Caption size', ['Normal', 'Large', 'Larger'].map((t, i) => option(String(i), t, i === prefs.captionSize)));
+  const [bgSelect, bgPick] = pick('lk-cap-bg', 'Caption background', ['Dark box', 'Black', 'None'].map((t, i) => option(String(i), t, i === prefs.captionBackground)));
+  const keysButton = h('button', { type: 'button', class: 'lk-keys-button', 'aria-haspopup': 'dialog' }, 'Keyboard shortcuts');
+  const shortcuts = createShortcutsDialog();
+  const said = h('p', { class: 'lk-sr', role: 'status' });
+  const timeline = h('div', { class: 'lk-timeline', 'aria-hidden': 'true' }, h('div', { class: 'lk-played' }));
+  const chapterList = h('ol', { class: 'lk-chapters' });
+  const chaptersSection = h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-ch-h' }, h('h3', { id: 'lk-ch-h' }, 'Chapters'), chapterList);
+  const player = h(
+    'div',
+    { class: 'lk-player', role: 'region', 'aria-label': 'Video player' },
+    h('div', { class: 'lk-video-wrap' }, video),
+    timeline,
+    h('div', { class: 'lk-bar' }, speedPick, sizePick, bgPick, keysButton),
+    said,
+  );
   const prevButton = h('button', { type: 'button', class: 'lk-prev' }, '\u2190 Previous');
   const nextButton = h('button', { type: 'button', class: 'lk-next' }, 'Next \u2192');
   const autoBox = h('input', { type: 'checkbox', id: 'lk-auto', checked: true });
@@ -90,12 +121,14 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   const quizSlot = h('div', { class: 'lk-quiz-slot' });
   const materials = h('ul', { class: 'lk-materials' });
   const materialsSection = h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-mat-h' }, h('h3', { id: 'lk-mat-h' }, 'Workbook and downloads'), materials);
-  const transcript = h('div', { class: 'lk-transcript-body' });
+  const transcript = createTranscript((t) => {
+    video.currentTime = t;
+  });
   const transcriptSection = h(
     'section',
     { class: 'lk-panel lk-transcript', 'aria-labelledby': 'lk-tr-h' },
     h('h3', { id: 'lk-tr-h' }, 'Transcript'),
-    transcript,
+    transcript.element,
   );
 
   root.replaceChildren(
@@ -103,6 +136,7 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     h(
       'header',
       { class: 'lk-header' },
+      logo,
       h('h1', { class: 'lk-course-title' }, config.course.title),
       h('div', { class: 'lk-overall' }, h('span', { id: 'lk-overall-label' }, 'Course progress'), overallBar, overallText),
       init.learnerName ? h('p', { class: 'lk-learner' }, `Learner: ${init.learnerName}`) : undefined,
@@ -112,13 +146,14 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     h(
       'div',
       { class: 'lk-layout' },
-      h('nav', { class: 'lk-lessons', 'aria-labelledby': 'lk-lessons-h' }, h('h2', { id: 'lk-lessons-h' }, 'Lessons'), lessonList),
+      h('nav', { class: 'lk-lessons', 'aria-labelledby': 'lk-lessons-h' }, h('h2', { id: 'lk-lessons-h' }, 'Lessons'), menuButton, lessonList),
       h(
         'main',
         { id: 'lk-main', class: 'lk-main', tabindex: '-1' },
         lessonTitle,
         segmentTitle,
-        h('div', { class: 'lk-video-wrap' }, video),
+        resume,
+        player,
         h(
           'div',
           { class: 'lk-controls' },
@@ -126,6 +161,7 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
           nextButton,
           h('span', { class: 'lk-auto' }, autoBox, h('label', { for: 'lk-auto' }, 'Play the next video automatically')),
         ),
+        chaptersSection,
         h('section', { class: 'lk-panel', 'aria-labelledby': 'lk-pl-h' }, h('h3', { id: 'lk-pl-h' }, 'Videos in this lesson'), playlist),
         quizSlot,
         objectivesSection,
@@ -133,7 +169,9 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
         transcriptSection,
       ),
     ),
+    shortcuts.dialog,
   );
+  lessonList.id = 'lk-lesson-list';
   if (!init.ok) showNotice(init.message ?? 'Your progress cannot be recorded.');
 
   function showNotice(message: string): void {
@@ -281,8 +319,9 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     const lesson = lessons[state.lesson];
     const seg = lesson?.segments[state.segment];
     tracker.reset();
-    transcript.replaceChildren();
+    transcript.clear();
     video.replaceChildren();
+    renderChapters(seg);
     if (!lesson || !seg) {
       video.removeAttribute('src');
       video.hidden = true;
@@ -298,9 +337,10 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     transcriptSection.hidden = !seg.captions;
     if (seg.captions) {
       const track = h('track', { kind: 'captions', src: url(seg.captions), srclang: config.course.language, label: 'Captions', default: true });
-      track.addEventListener('load', () => renderTranscript(track.track));
+      track.addEventListener('load', () => transcript.show(track.track, seg.id));
       video.append(track);
     }
+    if (seg.chaptersTrack) video.append(h('track', { kind: 'chapters', src: url(seg.chaptersTrack), srclang: config.course.language, label: 'Chapters' }));
     video.src = url(seg.video);
     const start = Math.max(0, position);
     const seekAndPlay = () => {
@@ -318,21 +358,25 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     updateButtons();
   }
 
-  function renderTranscript(track: TextTrack): void {
-    const cues = track.cues ? Array.from(track.cues) : [];
-    transcript.replaceChildren(
-      ...cues.map((cue) => {
-        // getCueAsHTML parses the cue's markup and character references; its text is what a viewer reads.
-        const text = (cue as VTTCue).getCueAsHTML().textContent ?? '';
-        const b = h('button', { type: 'button', class: 'lk-cue' }, h('span', { class: 'lk-cue-time' }, formatClock(cue.startTime)), ' ', text);
-        b.addEventListener('click', () => {
-          video.currentTime = cue.startTime;
-          video.focus();
-        });
-        return h('p', {}, b);
+  function renderChapters(seg: PlayerLesson['segments'][number] | undefined): void {
+    const chapters = seg?.chapters ?? [];
+    chaptersSection.hidden = chapters.length === 0;
+    timeline.querySelectorAll('.lk-mark').forEach((m) => m.remove());
+    chapterList.replaceChildren(
+      ...chapters.map((c) => {
+        const go = () => {
+          video.currentTime = c.time;
+        };
+        const b = h('button', { type: 'button', class: 'lk-chapter' }, h('span', { class: 'lk-cue-time' }, formatClock(c.time)), ' ', c.title);
+        b.addEventListener('click', go);
+        // The marks repeat the list for pointer users; the list is what keyboards and screen readers use.
+        const mark = h('span', { class: 'lk-mark', title: c.title });
+        mark.style.left = `${Math.min(100, (c.time / (seg?.duration || 1)) * 100)}%`;
+        mark.addEventListener('click', go);
+        timeline.append(mark);
+        return h('li', {}, b);
       }),
     );
-    if (cues.length === 0) transcript.append(h('p', {}, 'No transcript for this video.'));
   }
 
   function neighbour(delta: 1 | -1): [number, number] | undefined {
@@ -481,6 +525,103 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   autoBox.addEventListener('change', () => {
     autoAdvance = autoBox.checked;
   });
+
+  // ---- player settings, chapters, shortcuts ------------------------------------------------
+  const say = (text: string) => {
+    said.textContent = text;
+  };
+  const setSpeed = (rate: number) => {
+    video.defaultPlaybackRate = rate;
+    video.playbackRate = rate;
+  };
+  setSpeed(prefs.speed);
+  speedSelect.addEventListener('change', () => setSpeed(Number(speedSelect.value)));
+  video.addEventListener('ratechange', () => {
+    // Also the browser's own speed menu: remember any speed the player offers.
+    const rate = video.playbackRate;
+    if (!(SPEEDS as readonly number[]).includes(rate) || rate === prefs.speed) return;
+    prefs.speed = rate;
+    speedSelect.value = String(rate);
+    report('milestone');
+  });
+  const captionLook = () => {
+    video.classList.remove('lk-cs1', 'lk-cs2', 'lk-cb1', 'lk-cb2');
+    if (prefs.captionSize) video.classList.add(`lk-cs${prefs.captionSize}`);
+    if (prefs.captionBackground) video.classList.add(`lk-cb${prefs.captionBackground}`);
+  };
+  captionLook();
+  for (const [select, key] of [[sizeSelect, 'captionSize'], [bgSelect, 'captionBackground']] as const) {
+    select.addEventListener('change', () => {
+      prefs[key] = Number(select.value);
+      captionLook();
+      report('milestone');
+    });
+  }
+  video.addEventListener('timeupdate', () => {
+    const seg = lessons[state.lesson]?.segments[state.segment];
+    const length = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : seg?.duration || 1;
+    timeline.style.setProperty('--lk-at', `${Math.min(100, (video.currentTime / length) * 100)}%`);
+    const chapters = seg?.chapters ?? [];
+    let current = -1;
+    chapters.forEach((c, i) => {
+      if (video.currentTime >= c.time - 0.05) current = i;
+    });
+    chapterList.querySelectorAll('.lk-chapter').forEach((b, i) => {
+      if (i === current) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    });
+  });
+  keysButton.addEventListener('click', shortcuts.open);
+  installShortcuts(
+    player,
+    {
+      togglePlay: () => {
+        if (video.paused) void video.play().catch(() => undefined);
+        else video.pause();
+      },
+      skip: (seconds) => {
+        const end = Number.isFinite(video.duration) ? video.duration : Infinity;
+        video.currentTime = Math.max(0, Math.min(end, video.currentTime + seconds));
+        say(`${seconds < 0 ? 'Back' : 'Forward'} ${Math.abs(seconds)} seconds`);
+      },
+      toggleCaptions: () => {
+        const track = Array.from(video.textTracks).find((t) => t.kind === 'captions');
+        if (!track) return say('This video has no captions');
+        // Hidden, not disabled: the transcript keeps following the cues.
+        track.mode = track.mode === 'showing' ? 'hidden' : 'showing';
+        say(track.mode === 'showing' ? 'Captions on' : 'Captions off');
+      },
+      toggleFullscreen: () => {
+        if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+        else void player.requestFullscreen?.().catch(() => say('Full screen is not available here'));
+      },
+      toggleMute: () => {
+        video.muted = !video.muted;
+        say(video.muted ? 'Sound off' : 'Sound on');
+      },
+    },
+    shortcuts.open,
+  );
+  menuButton.addEventListener('click', () => {
+    const open = menuButton.getAttribute('aria-expanded') !== 'true';
+    menuButton.setAttribute('aria-expanded', String(open));
+    root.querySelector('.lk-lessons')?.classList.toggle('lk-open', open);
+  });
+  if (resumeAt) {
+    const go = h('button', { type: 'button' }, `Continue where you left off (lesson ${resumeAt.lesson + 1}, ${formatClock(resumeAt.position)})`);
+    const over = h('button', { type: 'button', class: 'lk-secondary' }, 'Start over');
+    go.addEventListener('click', () => {
+      resume.hidden = true;
+      void video.play().catch(() => undefined);
+      video.focus();
+    });
+    over.addEventListener('click', () => {
+      resume.hidden = true;
+      select(0, 0, 0, false);
+      video.focus();
+    });
+    resume.replaceChildren(go, over);
+  } else resume.hidden = true;
 
   // ---- leaving --------------------------------------------------------------------------
   async function finish(reason: 'exit' | 'unload'): Promise<void> {

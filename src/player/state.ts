@@ -11,7 +11,11 @@
  *   joined by `.` (starts rounded up, ends down: storage never over-counts watched time);
  * - workbooks: one `0`/`1` per lesson (opened or not);
  * - quizzes (only when a lesson has a knowledge check): one entry per lesson joined by `,`:
- *   empty = not taken, else `<attempts>-<percent x 100>` in base 36.
+ *   empty = not taken, else `<attempts>-<percent x 100>` in base 36;
+ * - prefs (only when one differs from the default): `<speed x 100>.<caption size>.<caption
+ *   background>` in base 36, after the quizzes part (left empty when there is no quiz), so the
+ *   learner's playback speed and caption look follow them across segments and sessions in at
+ *   most a dozen characters.
  * When the text would exceed the limit, the shortest partial ranges are dropped first
  * (under-counting, never over-counting), until it fits. DOM-free.
  */
@@ -31,7 +35,25 @@ export interface PlayerState {
   workbooks: boolean[];
   /** Per lesson: the knowledge check's attempts and last score, when taken. */
   quizzes?: ({ attempts: number; percent: number } | undefined)[];
+  /** The learner's player settings, when any differs from the default. */
+  prefs?: PlayerPrefs;
 }
+
+/** Settings the learner chose in the player. */
+export interface PlayerPrefs {
+  /** Playback rate, 0.75 to 2. */
+  speed: number;
+  /** Caption size step: 0 normal, 1 large, 2 larger. */
+  captionSize: number;
+  /** Caption background step: 0 dark box, 1 solid black, 2 none (outlined text). */
+  captionBackground: number;
+}
+
+/** The settings before the learner changes any. */
+export const DEFAULT_PREFS: PlayerPrefs = { speed: 1, captionSize: 0, captionBackground: 0 };
+
+/** The playback speeds the player offers. */
+export const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
 
 const VERSION = '1';
 
@@ -66,7 +88,11 @@ export function encodeState(state: PlayerState, fingerprint: string, limit: numb
   const quizzes = state.quizzes?.some(Boolean)
     ? `~${state.quizzes.map((q) => (q ? `${q.attempts.toString(36)}-${Math.round(q.percent * 100).toString(36)}` : '')).join(',')}`
     : '';
-  const tail = `~${state.workbooks.map((w) => (w ? '1' : '0')).join('')}${quizzes}`;
+  const p = state.prefs;
+  const prefs = p && (p.speed !== 1 || p.captionSize !== 0 || p.captionBackground !== 0)
+    ? `${quizzes || '~'}~${Math.round(p.speed * 100).toString(36)}.${p.captionSize.toString(36)}.${p.captionBackground.toString(36)}`
+    : quizzes;
+  const tail = `~${state.workbooks.map((w) => (w ? '1' : '0')).join('')}${prefs}`;
   for (;;) {
     const text = head + segments.map(encodeSegment).join(',') + tail;
     if (text.length <= limit) return text;
@@ -102,7 +128,7 @@ export function encodeState(state: PlayerState, fingerprint: string, limit: numb
 export function decodeState(text: string | undefined, fingerprint: string, segmentCount: number, lessonCount: number): PlayerState | undefined {
   if (!text) return undefined;
   const parts = text.split('~');
-  if ((parts.length !== 5 && parts.length !== 6) || parts[0] !== VERSION || parts[1] !== fingerprint) return undefined;
+  if (parts.length < 5 || parts.length > 7 || parts[0] !== VERSION || parts[1] !== fingerprint) return undefined;
   const [lesson, segment, position] = (parts[2] ?? '').split('.').map((v) => parseInt(v, 36));
   const segTexts = (parts[3] ?? '').split(',');
   if (segTexts.length !== segmentCount) return undefined;
@@ -118,14 +144,23 @@ export function decodeState(text: string | undefined, fingerprint: string, segme
   const wb = parts[4] ?? '';
   const workbooks = Array.from({ length: lessonCount }, (_, i) => wb[i] === '1');
   const ok = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n >= 0 ? n : 0);
-  const quizTexts = parts[5]?.split(',');
+  const quizTexts = parts[5] ? parts[5].split(',') : undefined;
   const quizzes = quizTexts
     ? Array.from({ length: lessonCount }, (_, i) => {
         const [a, p] = (quizTexts[i] ?? '').split('-').map((v) => parseInt(v, 36));
         return a !== undefined && p !== undefined && Number.isFinite(a) && Number.isFinite(p) && a > 0 ? { attempts: a, percent: Math.min(100, p / 100) } : undefined;
       })
     : undefined;
-  return { lesson: ok(lesson), segment: ok(segment), position: ok(position) / 10, segments, workbooks, ...(quizzes ? { quizzes } : {}) };
+  const [speed, size, bg] = (parts[6] ?? '').split('.').map((v) => parseInt(v, 36));
+  const prefs: PlayerPrefs | undefined = parts[6]
+    ? {
+        // Out-of-range values (a hand-edited record) fall back to the defaults rather than break playback.
+        speed: speed !== undefined && speed >= 75 && speed <= 200 ? speed / 100 : 1,
+        captionSize: size !== undefined && size >= 0 && size <= 2 ? size : 0,
+        captionBackground: bg !== undefined && bg >= 0 && bg <= 2 ? bg : 0,
+      }
+    : undefined;
+  return { lesson: ok(lesson), segment: ok(segment), position: ok(position) / 10, segments, workbooks, ...(quizzes ? { quizzes } : {}), ...(prefs ? { prefs } : {}) };
 }
 
 /** Share of a segment actually watched, 0..1. */

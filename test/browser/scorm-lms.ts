@@ -79,10 +79,10 @@ export interface TestLms {
 }
 
 /** Builds a small course (3 segments of 2 s in 2 lessons) for `targets`, extracts the zips and serves them with the LMS page. */
-export async function startTestLms(targets: string[], options: { scoPerLesson?: boolean; yaml?: string; prepare?: (courseDir: string) => Promise<void> } = {}): Promise<TestLms> {
+export async function startTestLms(targets: string[], options: { scoPerLesson?: boolean; yaml?: string; seconds?: number; prepare?: (courseDir: string) => Promise<void> } = {}): Promise<TestLms> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lessonkit-lms-'));
   const course = path.join(dir, 'course');
-  await makeMediaCourse(course, options.yaml ? { yaml: options.yaml } : {});
+  await makeMediaCourse(course, { ...(options.yaml ? { yaml: options.yaml } : {}), ...(options.seconds ? { seconds: options.seconds } : {}) });
   await options.prepare?.(course);
   const result = await buildCourse(
     { cwd: dir, dir: course, targets, out: path.join(dir, 'zips'), cacheDir: path.join(dir, 'cache'), env: process.env, scoPerLesson: Boolean(options.scoPerLesson) },

@@ -2,6 +2,7 @@
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../../src/core/course/load.js';
 import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
 import { ffmpeg, sha256, webProfileProblems } from './media-helpers.js';
 
@@ -136,5 +137,26 @@ describe('split --lesson', () => {
     const second = JSON.parse(again.stdout) as { added: { id: string; cached: boolean }[] };
     // Same cuts, new ids; every render comes from the cache.
     expect(second.added.every((a) => a.cached)).toBe(true);
+  });
+
+  it('--chapters writes chapters at the best pauses inside each segment, keeping course.yaml\'s comments', async () => {
+    const course = path.join(dir, 'course');
+    const before = await readFile(path.join(course, 'course.yaml'), 'utf8');
+    const comments = before.split('\n').filter((l) => l.trim().startsWith('#'));
+    expect(comments.length).toBeGreaterThan(0);
+    const r = await runCli(['-C', 'course', 'split', 'recordings/long.mp4', '--max', '40s', '--lesson', 'walkthrough', '--chapters', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { chapters: { time: number; title: string }[][] };
+    // One segment (no cut needed); a chapter at its start and one at the longest pause in the middle (20.0-21.5 s).
+    expect(result.chapters).toHaveLength(1);
+    expect(result.chapters[0]!.map((c) => c.title)).toEqual(['Part 1', 'Part 2']);
+    expect(result.chapters[0]![1]!.time).toBeGreaterThan(20);
+    expect(result.chapters[0]![1]!.time).toBeLessThan(21.5);
+    const yaml = await readFile(path.join(course, 'course.yaml'), 'utf8');
+    expect(yaml).toMatch(/chapters:\n\s+- time: "?00:00:00(\.000)?"?\n\s+title: Part 1\n\s+- time: "?00:00:2\d(\.\d+)?"?\n\s+title: Part 2/);
+    for (const c of comments) expect(yaml).toContain(c);
+    // The course still loads, with the chapters in segment time.
+    const { course: loaded } = await loadCourse({ dir: course, cwd: dir });
+    expect(loaded.lessons[0]!.segments.at(-1)!.chapters?.map((c) => c.title)).toEqual(['Part 1', 'Part 2']);
   });
 });

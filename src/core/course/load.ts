@@ -7,6 +7,7 @@ import { courseSchema, type CourseFile, type TargetName } from './schema.js';
 import { formatTime, parseTime } from './time.js';
 import { slugify } from './slug.js';
 import { TARGETS } from './targets.js';
+import { accentContrasts, accentPasses, FONT_TYPES, LOGO_TYPES, MIN_CONTRAST, parseHexColor, suggestAccent, toHexColor } from './theme.js';
 import { formatPath, formatYamlProblems, parseLocated, problemsFromZodIssues, describeValue, writeAs, type IssueSubject, type Locate, type YamlProblem } from './yaml-problems.js';
 
 export { formatPath } from './yaml-problems.js';
@@ -36,6 +37,22 @@ export interface Segment {
   captions?: string;
   /** Absolute path of the captions file, if any. */
   captionsPath?: string;
+  /** Chapters inside the segment: start in seconds from the segment's start, and title. */
+  chapters?: { time: number; title: string }[];
+}
+
+/** The brand theme after loading (see docs/course-yaml.md, `theme`). */
+export interface CourseTheme {
+  /** Accent colour `#rrggbb`, checked for contrast. */
+  accent?: string;
+  /** Logo as written and its absolute path. */
+  logo?: string;
+  logoPath?: string;
+  /** The logo's text alternative. */
+  logoAlt?: string;
+  /** `system`, `serif`, or a font file (as written, with `fontPath` absolute). */
+  font: string;
+  fontPath?: string;
 }
 
 /** A lesson after loading. */
@@ -65,6 +82,8 @@ export interface Course {
   iri?: string;
   completion: CourseFile['completion'];
   lessons: Lesson[];
+  /** The player's look, when course.yaml has `theme:`. */
+  theme?: CourseTheme;
   /** Targets with aliases resolved (`scorm2004` becomes `scorm2004-4th`), without duplicates. */
   targets: Exclude<TargetName, 'scorm2004'>[];
 }
@@ -287,10 +306,13 @@ async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, pr
           problems.push({ path: `${base}`, message: `${base} is ${Math.round((to - from) / 60)} minutes long; learners do best with videos of at most 15 minutes`, hint: 'split it with `lessonkit split`', ...locate(['lessons', li, 'segments', si]), severity: 'warning' });
         }
       }
+      if (Array.isArray(s.chapters)) checkChapters(s.chapters, from !== undefined && to !== undefined && to > from ? to - from : undefined, ['lessons', li, 'segments', si], problems, locate);
       checkFile(s.source, ['lessons', li, 'segments', si, 'source']);
       checkFile(s.captions, ['lessons', li, 'segments', si, 'captions']);
     });
   });
+
+  if (course.theme && typeof course.theme === 'object') checkTheme(course.theme as Record<string, unknown>, problems, locate, checkFile);
 
   const targets = Array.isArray(course.targets) ? course.targets : [];
   const needsIri = targets.filter((t) => t === 'xapi' || t === 'cmi5');
@@ -298,6 +320,71 @@ async function checkSemantics(raw: unknown, dir: string, checkFiles: boolean, pr
     problems.push({ path: 'targets', message: `targets include ${needsIri.join(' and ')}, which need iri (the base of the course's activity ids)`, hint: 'add iri: https://your-domain/courses/<course-id> (any absolute IRI you control)', ...locate(['targets']), severity: 'error' });
   }
   await Promise.all(fileChecks);
+}
+
+/** Chapters start inside the segment, in order, one per time. */
+function checkChapters(chapters: unknown[], length: number | undefined, seg: PropertyKey[], problems: CourseProblem[], locate: Locate): void {
+  let last = -1;
+  chapters.forEach((ch, ci) => {
+    if (!ch || typeof ch !== 'object') return;
+    const c = ch as Record<string, unknown>;
+    const time = typeof c.time === 'string' || typeof c.time === 'number' ? parseTime(c.time) : undefined;
+    if (time === undefined) return;
+    const p = [...seg, 'chapters', ci, 'time'];
+    const where = formatPath(p);
+    if (length !== undefined && time >= length) {
+      problems.push({ path: where, message: `${where} (${formatTime(time)}) is past the end of the segment, which is ${formatTime(length)} long`, hint: 'chapter times count from the start of the segment, not of the recording: subtract the segment\'s from', ...locate(p), severity: 'error' });
+    } else if (time <= last) {
+      problems.push({ path: where, message: `${where} (${formatTime(time)}) is not after the chapter before it (${formatTime(last)})`, hint: 'list the chapters in the order they play, each at its own time', ...locate(p), severity: 'error' });
+    }
+    last = Math.max(last, time);
+  });
+}
+
+/** The theme's accent must reach 4.5:1 both ways; the logo and font must be files the player can show. */
+function checkTheme(theme: Record<string, unknown>, problems: CourseProblem[], locate: Locate, checkFile: (rel: unknown, p: PropertyKey[]) => void): void {
+  const rgb = typeof theme.accent === 'string' ? parseHexColor(theme.accent) : undefined;
+  if (rgb && !accentPasses(rgb)) {
+    const c = accentContrasts(rgb);
+    const low = [
+      c.textOnAccent < MIN_CONTRAST ? `white text on it reaches ${c.textOnAccent.toFixed(2)}:1` : '',
+      c.accentOnBackground < MIN_CONTRAST ? `on the white page it reaches ${c.accentOnBackground.toFixed(2)}:1` : '',
+    ].filter(Boolean);
+    const better = suggestAccent(rgb);
+    problems.push({
+      path: 'theme.accent',
+      message: `theme.accent ("${toHexColor(rgb)}") is too light to read: ${low.join(' and ')}, and WCAG 2.2 AA needs ${MIN_CONTRAST}:1`,
+      hint: `use a darker shade of the same colour that passes, such as theme.accent: "${better}" (${accentContrasts(parseHexColor(better) ?? [0, 0, 0]).accentOnBackground.toFixed(2)}:1)`,
+      ...locate(['theme', 'accent']),
+      severity: 'error',
+    });
+  }
+  const ext = (v: unknown) => (typeof v === 'string' ? path.extname(v).toLowerCase() : '');
+  if (typeof theme.logo === 'string' && theme.logo) {
+    if (!(LOGO_TYPES as readonly string[]).includes(ext(theme.logo))) {
+      problems.push({ path: 'theme.logo', message: `theme.logo (${JSON.stringify(theme.logo)}) is not a PNG, JPEG, GIF or WebP image`, hint: 'export the logo as PNG (an SVG can carry scripts, so the player does not load one)', ...locate(['theme', 'logo']), severity: 'error' });
+    } else checkFile(theme.logo, ['theme', 'logo']);
+    if (typeof theme.logoAlt !== 'string' || !theme.logoAlt.trim()) {
+      problems.push({ path: 'theme.logoAlt', message: 'theme.logo has no text alternative: screen-reader users would not know whose training this is', hint: 'add logoAlt: with the name the logo shows, such as logoAlt: Acme Software', ...locate(['theme', 'logo']), severity: 'error' });
+    }
+  }
+  if (typeof theme.font === 'string' && theme.font && theme.font !== 'system' && theme.font !== 'serif') {
+    if (!(FONT_TYPES as readonly string[]).includes(ext(theme.font))) {
+      problems.push({ path: 'theme.font', message: `theme.font (${JSON.stringify(theme.font)}) is neither system, serif nor a font file`, hint: `write font: system, font: serif, or the path of a ${FONT_TYPES.join('/')} file in the course folder`, ...locate(['theme', 'font']), severity: 'error' });
+    } else checkFile(theme.font, ['theme', 'font']);
+  }
+}
+
+function normalizeTheme(t: NonNullable<CourseFile['theme']>, dir: string): CourseTheme {
+  const font = t.font ?? 'system';
+  const rgb = t.accent ? parseHexColor(t.accent) : undefined;
+  return {
+    ...(rgb ? { accent: toHexColor(rgb) } : {}),
+    ...(t.logo ? { logo: t.logo, logoPath: path.resolve(dir, t.logo) } : {}),
+    ...(t.logoAlt ? { logoAlt: t.logoAlt } : {}),
+    font,
+    ...(font !== 'system' && font !== 'serif' ? { fontPath: path.resolve(dir, font) } : {}),
+  };
 }
 
 function normalizeCourse(c: CourseFile, dir: string): Course {
@@ -324,12 +411,14 @@ function normalizeCourse(c: CourseFile, dir: string): Course {
         from: parseTime(s.from) ?? 0,
         to: parseTime(s.to) ?? 0,
         ...(s.captions !== undefined ? { captions: s.captions, captionsPath: path.resolve(dir, s.captions) } : {}),
+        ...(s.chapters?.length ? { chapters: s.chapters.map((c) => ({ time: parseTime(c.time) ?? 0, title: c.title })) } : {}),
       })),
       ...(l.workbook !== undefined ? { workbook: l.workbook } : {}),
       ...(l.cheatsheet !== undefined ? { cheatsheet: l.cheatsheet } : {}),
       attachments: l.attachments,
       ...(l.quiz !== undefined ? { quiz: l.quiz } : {}),
     })),
+    ...(c.theme ? { theme: normalizeTheme(c.theme, dir) } : {}),
     targets: normalizeTargets(c.targets),
   };
 }

@@ -29,6 +29,17 @@ export const segmentSchema = z
     from: timeValue,
     to: timeValue,
     captions: relPath('Captions for the source recording (.srt or .vtt), cut and re-timed to the segment').optional(),
+    chapters: z
+      .array(
+        z.strictObject({
+          time: z
+            .union([z.number().nonnegative(), z.string().regex(TIME_PATTERN, { message: 'a time is seconds (90.5) or [HH:]MM:SS[.mmm] ("00:01:30.500")' })])
+            .describe('Where the chapter starts, counted from the start of the segment (not of the recording).'),
+          title: z.string().min(1).describe('Shown in the chapter list and the WebVTT chapters track.'),
+        }),
+      )
+      .optional()
+      .describe('Chapters inside the segment, in order: marks on the timeline and a list that seeks.'),
   })
   .describe('A segment of a lesson: one short video cut from a recording.');
 
@@ -75,6 +86,23 @@ export const courseSchema = z
         moveOn: z.enum(MOVE_ON).optional().describe('cmi5 moveOn for the AU(s).'),
       })
       .default({ watchedPercent: 90, requireWorkbook: false }),
+    theme: z
+      .strictObject({
+        accent: z
+          .string()
+          .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, { message: 'an accent colour is #rgb or #rrggbb' })
+          .optional()
+          .describe('Brand colour of buttons, links and marks (#rrggbb); white text on it and it on white must reach 4.5:1.'),
+        logo: relPath('Logo shown beside the course title (PNG, JPEG, GIF or WebP)').optional(),
+        logoAlt: z.string().min(1).optional().describe('Text alternative of the logo (the company name); required with logo.'),
+        font: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('`system` (default), `serif`, or a font file in the course folder (.woff2, .woff, .ttf, .otf).'),
+      })
+      .optional()
+      .describe('The look of the player: the vendor\'s colour, logo and font.'),
     lessons: z.array(lessonSchema).min(1, { message: 'a course needs at least one lesson' }),
     targets: z.array(z.enum(TARGETS)).min(1).default(['scorm12', 'scorm2004-4th']),
   })

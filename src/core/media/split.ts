@@ -61,6 +61,8 @@ export interface SplitRecordingOptions {
   minPause?: number;
   /** Captions to attach to the segments (default: one beside the recording). */
   captions?: string;
+  /** Also mark chapters inside each segment at the best pauses (written as `chapters:`). */
+  chapters?: boolean;
   ffmpeg?: string;
   ffprobe?: string;
   env: Record<string, string | undefined>;
@@ -79,6 +81,29 @@ export interface SplitRecordingResult {
   /** With --lesson: the segments added. */
   lesson?: string;
   added?: { id: string; from: number; to: number; video: string; cached: boolean }[];
+  /** With `chapters`: per segment, its chapters (seconds from the segment's start). */
+  chapters?: { time: number; title: string }[][];
+}
+
+/** Shortest chapter `split --chapters` makes: fewer, meaningful chapters rather than one per breath. */
+export const MIN_CHAPTER = 60;
+
+/**
+ * Chapters inside each segment from the pauses the split did not cut at: the best-scored pauses
+ * first, each at least `minGap` seconds (a quarter of a shorter segment) from the segment's
+ * edges and from the other chapters, so an 11-minute segment gets a handful. Times are from the
+ * segment's start. Pure.
+ */
+export function chaptersFromPauses(segments: SplitPlan['segments'], candidates: readonly CutCandidate[], minGap = MIN_CHAPTER): { time: number; title: string }[][] {
+  return segments.map((seg) => {
+    // Short segments (tests, demos) get chapters a quarter of their length apart at least.
+    const gap = Math.min(minGap, seg.duration / 4);
+    const times: number[] = [];
+    const inside = candidates.filter((c) => c.time >= seg.from + gap && c.time <= seg.to - gap).sort((a, b) => b.score - a.score || a.time - b.time);
+    for (const c of inside) if (times.every((t) => Math.abs(t - c.time) >= gap)) times.push(c.time);
+    times.sort((a, b) => a - b);
+    return [0, ...times.map((t) => Math.round((t - seg.from) * 1000) / 1000)].map((time, i) => ({ time, title: `Part ${i + 1}` }));
+  });
 }
 
 /** Parses a --max/--min value or throws naming the flag. */
@@ -268,7 +293,9 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
     throw new UserError(`${options.video} (${formatTime(info.duration)}) cannot be split into segments of ${formatTime(min)}-${formatTime(max)}.`, { code: 'E_INPUT', hint: 'Lower --min or raise --max.' });
   }
   if (!plan.allInPauses) ctx.logger.warn('No set of pauses fits the limits: some cuts are not in a pause (see the plan). Consider other --min/--max values.');
-  const result: SplitRecordingResult = { source: info.file, duration: info.duration, max, min, pauses, plan, dryRun: Boolean(options.dryRun) };
+  const frameDur = info.video.frameRate.den / info.video.frameRate.num;
+  const chapters = options.chapters ? chaptersFromPauses(plan.segments, pauseCandidates(pauses, timeline.keyframeTimes, scenes, frameDur, info.duration)) : undefined;
+  const result: SplitRecordingResult = { source: info.file, duration: info.duration, max, min, pauses, plan, dryRun: Boolean(options.dryRun), ...(chapters ? { chapters } : {}) };
   if (!course || !options.lesson) return result;
   const lessonId = options.lesson;
   // The course check's overlap rule, said now: the new segments cover the whole recording.
@@ -319,6 +346,7 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
       from: formatTime(seg.from),
       to: formatTime(seg.to),
       ...(captionsFile ? { captions: courseRelative(course.dir, captionsFile) } : {}),
+      ...(chapters?.[i] && chapters[i].length > 1 ? { chapters: chapters[i].map((c) => ({ time: formatTime(c.time), title: c.title })) } : {}),
     });
   }
   await editCourseFile(course.dir, (doc) => addSegments(doc, lessonId, yamlSegments));

@@ -149,7 +149,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
         course,
         shared: shared.files,
         unitPerLesson: Boolean(options.scoPerLesson),
-        renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o),
+        renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o, shared.theme),
       });
       const validated = await validateDescriptors(target, output);
       const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);

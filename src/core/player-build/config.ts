@@ -33,6 +33,20 @@ export interface PlayerSegment {
   captions?: string;
   /** Duration in seconds. */
   duration: number;
+  /** Chapters (start in seconds within the segment, title), in order. */
+  chapters?: { time: number; title: string }[];
+  /** The same chapters as a WebVTT chapters track. */
+  chaptersTrack?: string;
+}
+
+/** The player's look from course.yaml's `theme:` (absent: the default look). */
+export interface PlayerTheme {
+  /** Accent colour `#rrggbb` (checked for 4.5:1 contrast at build). */
+  accent?: string;
+  /** The logo: path inside the bundle, its text alternative and pixel size. */
+  logo?: { src: string; alt: string; width: number; height: number };
+  /** `system`, `serif`, or a font file's path inside the bundle. */
+  font: string;
 }
 
 /** One lesson as the player sees it. */
@@ -63,4 +77,6 @@ export interface PlayerConfig {
   completion: { watchedPercent: number; requireWorkbook: boolean };
   /** The lessons this page plays (all of them, or one per SCO with --sco-per-lesson). */
   lessons: PlayerLesson[];
+  /** The brand theme, when course.yaml has one. */
+  theme?: PlayerTheme;
 }

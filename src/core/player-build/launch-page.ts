@@ -4,13 +4,13 @@ import type { Course } from '../course/load.js';
 import type { BundleFile, LaunchPageOptions } from '../package/targets/types.js';
 import { TOOL_VERSION } from '../package/version.js';
 import { renderTemplate } from '../templates.js';
-import type { PlayerConfig, PlayerLesson } from './config.js';
+import type { PlayerConfig, PlayerLesson, PlayerTheme } from './config.js';
 
 /**
  * Renders a launch page. Author text reaches the page only through Handlebars escaping (the
  * title) and `jsonForScript` (the configuration), so a title like `</script><script>` stays text.
  */
-export async function renderLaunchPage(course: Course, lessons: PlayerLesson[], options: LaunchPageOptions): Promise<BundleFile> {
+export async function renderLaunchPage(course: Course, lessons: PlayerLesson[], options: LaunchPageOptions, theme?: PlayerTheme): Promise<BundleFile> {
   const depth = path.posix.dirname(options.path) === '.' ? 0 : path.posix.dirname(options.path).split('/').length;
   const base = '../'.repeat(depth);
   const selected = options.lessonIds ? lessons.filter((l) => options.lessonIds?.includes(l.id)) : lessons;
@@ -27,6 +27,7 @@ export async function renderLaunchPage(course: Course, lessons: PlayerLesson[], 
     },
     completion: { watchedPercent: course.completion.watchedPercent, requireWorkbook: course.completion.requireWorkbook },
     lessons: selected,
+    ...(theme ? { theme } : {}),
   };
   const title = options.lessonIds && selected.length === 1 ? `${selected[0]?.title ?? ''} \u2013 ${course.title}` : course.title;
   const html = await renderTemplate('player/index.html.hbs', { language: course.language, title, base, toolVersion: TOOL_VERSION, config });

@@ -7,6 +7,7 @@
  */
 import type { Quiz, QuizQuestion } from '../../core/workbook/quiz-types.js';
 import { h } from '../dom.js';
+import { feedbackText } from './feedback.js';
 import { isCorrect, scoreAttempt, shuffled, type QuizOutcome, type QuizResponse } from './grade.js';
 
 /** One answered question of a submitted attempt. */
@@ -148,7 +149,7 @@ export function createQuizView(options: QuizViewOptions): QuizView {
         const chosen = responses.get(b.q.id) ?? [];
         const choiceFeedback = (b.q.choices ?? []).filter((c) => chosen.includes(c.id) && c.feedback).map((c) => c.feedback as string);
         const general = ok ? b.q.feedback?.correct : b.q.feedback?.incorrect;
-        b.feedback.textContent = [ok ? 'Correct.' : 'Not quite.', ...choiceFeedback, ...(general ? [general] : [])].join(' ');
+        b.feedback.textContent = feedbackText(ok, [...choiceFeedback, ...(general ? [general] : [])]);
         b.feedback.className = `lk-q-feedback ${ok ? 'lk-q-right' : 'lk-q-wrong'}`;
         b.feedback.hidden = false;
         for (const input of b.body.querySelectorAll('input')) input.disabled = true;
@@ -184,3 +185,4 @@ export function createQuizView(options: QuizViewOptions): QuizView {
   renderOutcome();
   return { element, focus: () => heading.focus() };
 }
+

@@ -85,7 +85,7 @@ describe('course.yaml schema messages', () => {
 
   it('lists the keys allowed where an unknown key has no close spelling', async () => {
     const [p] = await problemsOf(COURSE.replace('        to: 5\n', '        to: 5\n        zzzzzz: 1\n'));
-    expect(p?.hint).toBe('remove it; the keys allowed here are id, title, source, from, to, captions (course.yaml reference in the README)');
+    expect(p?.hint).toBe('remove it; the keys allowed here are id, title, source, from, to, captions, chapters (course.yaml reference in the README)');
   });
 
   it('finds the allowed keys of nested mappings and suggests close spellings only', () => {

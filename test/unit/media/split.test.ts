@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCuts, pauseCandidates, planSplit, type CutCandidate } from '../../../src/core/media/split.js';
+import { chaptersFromPauses, chooseCuts, pauseCandidates, planSplit, type CutCandidate } from '../../../src/core/media/split.js';
 
 const cand = (time: number, score = 1): CutCandidate => ({ time, pause: { start: time - 0.5, end: time + 0.5 }, keyframe: false, scene: 0, score });
 
@@ -56,5 +56,16 @@ describe('planSplit', () => {
       expect(s.duration).toBeGreaterThanOrEqual(20);
       expect(s.duration).toBeLessThanOrEqual(40);
     }
+  });
+});
+
+describe('chaptersFromPauses', () => {
+  it('marks the best pauses inside each segment, a minute apart and away from its edges, in segment time', () => {
+    const segments = [{ from: 0, to: 600, duration: 600 }, { from: 600, to: 660, duration: 60 }];
+    const chapters = chaptersFromPauses(segments, [cand(30, 9), cand(200, 2), cand(230, 3), cand(400, 1), cand(590, 9), cand(630, 1)]);
+    // 30 and 590 are too near the edges; 200 is too near the better 230.
+    expect(chapters[0]).toEqual([{ time: 0, title: 'Part 1' }, { time: 230, title: 'Part 2' }, { time: 400, title: 'Part 3' }]);
+    // A one-minute segment: chapters a quarter of it (15 s) apart; 630 is 30 s in.
+    expect(chapters[1]).toEqual([{ time: 0, title: 'Part 1' }, { time: 30, title: 'Part 2' }]);
   });
 });
