@@ -306,7 +306,7 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
       `lessons[${li}] ("${lessonId}") already has ${already.length === 1 ? 'a segment' : `${already.length} segments`} from ${options.video} (${already.map((s) => `"${s.id}"`).join(', ')}); the split covers the whole recording, so learners see those parts twice (fix: remove the older segment${already.length === 1 ? '' : 's'} from course.yaml, or split into another lesson)`,
     );
   }
-  const [{ findSidecarCaptions }, { renderSegmentCached }, { addSegments, chooseSegmentId, courseRelative }, { editCourseFile }] = await Promise.all([
+  const [{ findSidecarCaptions }, { renderSegmentCached }, { chooseSegmentId, courseRelative }, { addSegments, editCourseFile }] = await Promise.all([
     import('./captions.js'),
     import('./render.js'),
     import('./trim.js'),
