@@ -3,16 +3,18 @@
  * place that turns errors into exit codes (0 ok, 1 findings, 2 usage/input, 3 internal, 130 cancelled).
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { COMMANDS } from './commands/index.js';
-import { setCancelSignal } from './commands/shared.js';
-import { CancelledError, FindingsError, isCancellation, UserError } from './errors.js';
-import { createLogger, shouldUseColor } from './ui/logger.js';
+import type { Command, CommanderError } from 'commander';
+import type * as Errors from './errors.js';
+import type { createLogger } from './ui/logger.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Builds the program with every command registered. */
-export function createProgram(): Command {
+/**
+ * Builds the program with every command registered. Everything is loaded here, on use: a bare
+ * `lessonkit --version` never loads commander or a command module.
+ */
+export async function createProgram(): Promise<Command> {
+  const [{ Command, Option }, { COMMANDS }] = await Promise.all([import('commander'), import('./commands/index.js')]);
   const program = new Command('lessonkit');
   program
     .description('Turn a screen recording into short lessons that run in any LMS (SCORM 1.2, SCORM 2004, xAPI, cmi5).')
@@ -40,6 +42,19 @@ export function createProgram(): Command {
 
 /** Runs the CLI with `argv` and sets process.exitCode. */
 export async function main(argv: string[]): Promise<number> {
+  // `lessonkit --version` alone is answered before anything else is loaded: scripts and CI call
+  // it to check the install, and it should cost little more than Node's own start-up.
+  if (argv.length === 3 && argv[2] === '--version') {
+    process.stdout.write(`${pkg.version}\n`);
+    process.exitCode = 0;
+    return 0;
+  }
+  const [{ setCancelSignal }, { createLogger, shouldUseColor }, errors, { CommanderError }] = await Promise.all([
+    import('./commands/shared.js'),
+    import('./ui/logger.js'),
+    import('./errors.js'),
+    import('commander'),
+  ]);
   const controller = new AbortController();
   setCancelSignal(controller.signal);
   let interrupts = 0;
@@ -59,10 +74,10 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: debug ? 'debug' : 'normal', color: shouldUseColor({ json, env: process.env, isTTY: Boolean(process.stderr.isTTY) }) });
   let code = 0;
   try {
-    await createProgram().parseAsync(argv, { from: 'node' });
-    if (controller.signal.aborted) throw new CancelledError();
+    await (await createProgram()).parseAsync(argv, { from: 'node' });
+    if (controller.signal.aborted) throw new errors.CancelledError();
   } catch (err) {
-    code = handleError(err, { json, debug, logger });
+    code = handleError(err, { json, debug, logger, errors, CommanderError });
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -74,8 +89,12 @@ export async function main(argv: string[]): Promise<number> {
 
 function ignoreSignal(): void {}
 
-function handleError(err: unknown, o: { json: boolean; debug: boolean; logger: ReturnType<typeof createLogger> }): number {
-  const { logger } = o;
+function handleError(
+  err: unknown,
+  o: { json: boolean; debug: boolean; logger: ReturnType<typeof createLogger>; errors: typeof Errors; CommanderError: typeof CommanderError },
+): number {
+  const { logger, CommanderError } = o;
+  const { UserError, FindingsError, isCancellation } = o.errors;
   const emitJson = (error: Record<string, unknown>) => {
     if (o.json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n');
   };

@@ -70,8 +70,8 @@ describe('build', () => {
     const r = await runCli(['build', 'course', '--target', 'web', '--out', 'read-only-dist', '--cache-dir', cache], { cwd: dir, ...asUser });
     expectUserError(r, new RegExp(`^error: Cannot write ${ro}: permission denied in ${ro}\\.$`));
     expect(await readdir(ro)).toEqual([]);
-    // The check runs first: no render cache was even created.
-    await expect(stat(cache)).rejects.toMatchObject({ code: 'ENOENT' });
+    // The check runs first: nothing was rendered (the cache holds at most the remembered probes).
+    expect((await readdir(cache).catch(() => [])).filter((f) => f !== 'probes')).toEqual([]);
   });
 
   it.skipIf(process.platform === 'win32')('a zip too large for the file-size limit (EFBIG) leaves no temp file', async () => {

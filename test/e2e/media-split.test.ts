@@ -3,7 +3,7 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/core/course/load.js';
-import { makeTempDir, runCli } from '../helpers/cli.js';
+import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
 import { ffmpeg, sha256, webProfileProblems } from './media-helpers.js';
 
 let dir: string;
@@ -19,6 +19,8 @@ const PAUSES: [number, number][] = [
   [31.0, 31.8],
 ];
 const DURATION = 36;
+/** The cut times lessonkit chose for this recording with --max 12s --min 5s before the analysis was reworked. */
+const LONG_CUTS = [6.6, 14, 21, 27.5];
 
 interface Plan {
   duration: number;
@@ -75,6 +77,34 @@ describe('split --dry-run', () => {
     const text = await runCli(['split', 'long.mp4', '--max', '12s', '--min', '5s', '--dry-run'], { cwd: dir });
     expect(text.stdout).toContain('cut in pause 6.0');
     expect(text.stdout).toContain('Dry run: nothing written.');
+  });
+
+  it('plans the same cuts as before the analysis ran its passes side by side (the sample recording)', async () => {
+    // Plans printed by lessonkit before the change, for the committed sample recording.
+    const sample = path.join(REPO, 'fixtures/sample-course/recordings/2026-10-01-session.mp4');
+    const pauses = [[0, 0.516961], [4.51481, 7.81354], [13.2067, 17.217], [22.0652, 29.601], [34.5076, 40.4001], [45.2307, 54.2558], [59.041, 62.2446], [66.544, 77.255], [81.4014, 87.517], [91.7974, 99.869]];
+    const expected: Record<string, unknown[]> = {
+      '30s 20s': [
+        { time: 24, pause: { start: 22.0652, end: 29.601 }, keyframe: true, scene: 0, score: 3.5 },
+        { time: 48, pause: { start: 45.2307, end: 54.2558 }, keyframe: true, scene: 0, score: 3.5 },
+        { time: 73.866667, pause: { start: 66.544, end: 77.255 }, keyframe: true, scene: 0, score: 3.5 },
+      ],
+      '45s 30s': [
+        { time: 36, pause: { start: 34.5076, end: 40.4001 }, keyframe: true, scene: 0, score: 3.5 },
+        { time: 68, keyframe: false, scene: 0, score: -20 },
+      ],
+    };
+    for (const [limits, cuts] of Object.entries(expected)) {
+      const [max, min] = limits.split(' ');
+      const r = await runCli(['split', sample, '--max', max!, '--min', min!, '--dry-run', '--json'], { cwd: dir });
+      expect(r.code).toBe(0);
+      const plan = JSON.parse(r.stdout) as Plan;
+      expect(plan.pauses.map((p) => [p.start, p.end])).toEqual(pauses);
+      expect(plan.plan.cuts).toEqual(cuts);
+    }
+    // And on the generated recording: the cut times lessonkit chose before.
+    const r = await runCli(['split', 'long.mp4', '--max', '12s', '--min', '5s', '--dry-run', '--json'], { cwd: dir });
+    expect((JSON.parse(r.stdout) as Plan).plan.cuts.map((c) => c.time)).toEqual(LONG_CUTS);
   });
 
   it('refuses a --min that is not below --max, and needs --lesson or --dry-run', async () => {

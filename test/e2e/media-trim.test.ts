@@ -73,6 +73,50 @@ describe('trim --out: smart cut (H.264 1080p30, B-frames, 2 s GOP)', () => {
   });
 });
 
+describe('trim --out: smart cut speed paths keep the frames', () => {
+  it('the tail, now encoded from its keyframe without the GOP before it, gives the frames the old seek gave', async () => {
+    const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '00:00:06.300', '--out', 'tail.mp4', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    // The old tail: the same encode, sought a hair before the keyframe at 6 s (which made ffmpeg
+    // start decoding at the keyframe at 4 s), the way lessonkit cut tails before.
+    const { probeWithTimeline } = await import('../../src/core/media/probe.js');
+    const { smartPartEncodeArgs } = await import('../../src/core/media/ffmpeg.js');
+    const { createSilentContext } = await import('../../src/core/context.js');
+    const { info, timeline } = await probeWithTimeline({ file: src, cwd: dir, env: { LESSONKIT_FFMPEG: FFMPEG } }, createSilentContext());
+    const key = timeline.frameTimes[180]!;
+    expect(key).toBeCloseTo(6, 3);
+    const oldTail = path.join(dir, 'old-tail.ts');
+    const args = smartPartEncodeArgs({ input: src, output: oldTail, seek: key - 0.001, frames: 9, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay });
+    await ffmpeg(args.filter((a) => a !== '-hide_banner' && a !== '-nostdin' && a !== '-y'));
+    const oldMd5 = await frameMd5s(oldTail);
+    expect(oldMd5).toHaveLength(9);
+    const outMd5 = await frameMd5s(path.join(dir, 'tail.mp4'));
+    expect(outMd5).toHaveLength(162);
+    expect(outMd5.slice(153)).toEqual(oldMd5);
+    // The new tail command sends the demuxer to the keyframe itself and drops nothing.
+    const now = smartPartEncodeArgs({ input: src, output: oldTail, seek: key, frames: 9, profile: 'High', level: 40, reorderDelay: 2, fromKeyframe: { quarterFrame: 1 / 120, bFrames: true } });
+    expect(now).toContain('-noaccurate_seek');
+    expect(Number(now[now.indexOf('-ss') + 1])).toBeGreaterThan(key + 3 / 23);
+  });
+
+  it('a segment that runs to the end of the file copies its last GOP instead of re-encoding it', async () => {
+    const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '7', '--out', 'to-end.mp4', '--json'], { cwd: dir });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { method: string; encodedFrames: number; copiedFrames: number };
+    // Frames 27..209: 33 re-encoded before the keyframe at 2 s, the 150 after it copied.
+    expect(result).toMatchObject({ method: 'smart', encodedFrames: 33, copiedFrames: 150 });
+    const out = path.join(dir, 'to-end.mp4');
+    expect(await webProfileProblems(out, true)).toEqual([]);
+    const outMd5 = await frameMd5s(out);
+    expect(outMd5).toHaveLength(183);
+    expect(outMd5.slice(33)).toEqual(srcMd5.slice(60, 210));
+    const d = await audioVideoDurations(out);
+    expect(d.video).toBeCloseTo(6.1, 3);
+    expect(Math.abs(d.audio - d.video)).toBeLessThanOrEqual(1 / 30);
+  });
+});
+
 describe('trim --out --mode encode (transcode path)', () => {
   it('gives the exact frames of [from, to) in the web profile, keyframes every 3 s', async () => {
     const out = path.join(dir, 'encoded.mp4');

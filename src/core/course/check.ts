@@ -17,7 +17,7 @@ import path from 'node:path';
 import { throwIfCancelled, UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../utils/fs.js';
 import type { RunContext } from '../context.js';
-import { cacheDir, cacheKey, fingerprintFile } from '../media/cache.js';
+import { cacheDir, cacheKey, fingerprintOnce } from '../media/cache.js';
 import { findSidecarCaptions } from '../media/captions.js';
 import { planCut } from '../media/cut.js';
 import { ffTime, loudnessScanArgs, parseLoudness, runFfmpeg } from '../media/ffmpeg.js';
@@ -178,13 +178,13 @@ export function checkStructure(course: Course, locate: Locate): CourseFinding[] 
 }
 
 /**
- * Probes one recording (cached per process by the probe module, so the render probes nothing
- * again); a problem with the file becomes the finding's error. `file` is as course.yaml writes it,
+ * Probes one recording (remembered in the render cache by its content fingerprint, so the render
+ * and later builds probe nothing again); a problem with the file becomes the finding's error. `file` is as course.yaml writes it,
  * relative to `cwd`, so messages name it that way.
  */
 async function probeRecording(file: string, cwd: string, options: CheckCourseOptions, ctx: RunContext): Promise<ProbedRecording> {
   try {
-    return await probeWithTimeline({ file, cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
+    return await probeWithTimeline({ file, cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env, cacheDir: options.cacheDir ?? cacheDir(options.course.dir) }, ctx);
   } catch (err) {
     // A damaged or non-video file is the author's to fix and is reported with the others; a
     // missing ffmpeg or a cancel stops the check.
@@ -439,19 +439,13 @@ export function hasSound(m: { integrated: number | null } | undefined): boolean 
 async function checkCaptions(course: Course, locate: Locate, recordings: ReadonlyMap<string, ProbedRecording>, options: CheckCourseOptions, ctx: RunContext): Promise<CourseFinding[]> {
   const out: CourseFinding[] = [];
   const root = options.cacheDir ?? cacheDir(course.dir);
-  const fingerprints = new Map<string, Promise<string>>();
   let ffmpeg: string | undefined;
   for (const [li, lesson] of course.lessons.entries()) {
     for (const [si, seg] of lesson.segments.entries()) {
       const rec = recordings.get(seg.sourcePath);
       if (!rec || !('info' in rec) || !rec.info.audio || seg.captionsPath) continue;
       if (await findSidecarCaptions(seg.sourcePath)) continue;
-      let fp = fingerprints.get(seg.sourcePath);
-      if (!fp) {
-        fp = fingerprintFile(seg.sourcePath);
-        fingerprints.set(seg.sourcePath, fp);
-      }
-      const memo = path.join(root, 'checks', `sound-${cacheKey(['sound-1', await fp, ffTime(seg.from), ffTime(seg.to)])}.json`);
+      const memo = path.join(root, 'checks', `sound-${cacheKey(['sound-1', await fingerprintOnce(seg.sourcePath), ffTime(seg.from), ffTime(seg.to)])}.json`);
       let m = await readFile(memo, 'utf8').then((t) => JSON.parse(t) as SoundMeasurement).catch(() => undefined);
       if (!m) {
         ctx.onProgress?.({ phase: 'check', current: 0, total: 0, item: `sound of ${lesson.id}/${seg.id}` });

@@ -102,3 +102,19 @@ export function setLessonField(doc: Document, lessonId: string, key: string, val
   }
   throw new UserError(`There is no lesson "${lessonId}" in course.yaml.`, { code: 'E_INPUT', hint: 'Use an existing lesson id (see course.yaml) or add one with `lessonkit lesson add`.' });
 }
+
+/**
+ * Appends segments to a lesson in block style: a scaffolded `segments: []` is a flow sequence,
+ * and segments written into it would end up on one unreadable line.
+ */
+export function addSegments(doc: Document, lessonId: string, segments: readonly Record<string, unknown>[]): void {
+  const lessons = doc.get('lessons', true);
+  if (isSeq(lessons)) {
+    for (const l of lessons.items) {
+      if (!isMap(l) || l.get('id') !== lessonId) continue;
+      const segs = l.get('segments', true);
+      if (isSeq(segs)) segs.flow = false;
+    }
+  }
+  for (const s of segments) appendSegment(doc, lessonId, s);
+}

@@ -1,7 +1,11 @@
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { RunContext } from '../context.js';
 import { findMediaTools, toolVersion, type LocateToolsOptions, type ToolSource } from '../media/locate.js';
 import { findBrowser } from './browser.js';
+
+/** execFile as a promise (node:child_process: no process library to load at start-up). */
+const execFileAsync = promisify(execFile);
 
 /** One check `doctor` ran. */
 export interface DoctorCheck {
@@ -47,7 +51,7 @@ export async function runDoctor(options: DoctorOptions, ctx: RunContext): Promis
   if (tools.ffmpeg) {
     let encoders = '';
     try {
-      encoders = (await execa(tools.ffmpeg.path, ['-hide_banner', '-encoders'], { timeout: 15_000 })).stdout;
+      encoders = (await execFileAsync(tools.ffmpeg.path, ['-hide_banner', '-encoders'], { timeout: 15_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
     } catch (err) {
       ctx.logger.debug(`ffmpeg -encoders failed: ${String(err)}`);
     }

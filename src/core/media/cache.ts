@@ -41,6 +41,33 @@ export async function fingerprintFile(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+const fingerprintMemo = new Map<string, Promise<string>>();
+
+/**
+ * {@link fingerprintFile}, once per process and file state (path, size, modification time):
+ * the course check, the render and the probe cache of one build share one read.
+ */
+export async function fingerprintOnce(file: string): Promise<string> {
+  const st = await stat(file);
+  const k = `${file}\0${st.size}\0${st.mtimeMs}`;
+  let p = fingerprintMemo.get(k);
+  if (!p) {
+    p = fingerprintFile(file);
+    p.catch(() => fingerprintMemo.delete(k));
+    fingerprintMemo.set(k, p);
+  }
+  return p;
+}
+
+/**
+ * Who a tool binary is, without running it: path, size and modification time. Part of the keys
+ * of facts a tool measured, so replacing ffprobe invalidates them and a hit runs nothing.
+ */
+export async function toolIdentity(bin: string): Promise<string> {
+  const st = await stat(bin);
+  return `${bin}|${st.size}|${st.mtimeMs}`;
+}
+
 /** A cache key from the parts that determine an output (hex SHA-256, first 32 characters). */
 export function cacheKey(parts: readonly unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);

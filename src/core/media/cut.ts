@@ -102,7 +102,9 @@ export function planCut(info: MediaInfo, timeline: MediaTimeline, from: number, 
   }
   const kfIndex = timeline.keyframeTimes.map((k) => frameAtOrAfter(times, k, quarter));
   const copyStart = kfIndex.find((k) => k >= firstFrame);
-  const copyEnd = [...kfIndex].reverse().find((k) => k <= endFrame);
+  // A segment that runs to the end of the file copies its last GOP too: nothing follows it that
+  // a re-encoded tail would have to stop before.
+  const copyEnd = endFrame >= times.length ? endFrame : [...kfIndex].reverse().find((k) => k <= endFrame);
   const fromT = times[firstFrame] ?? from;
   const toT = fromT + ((endFrame - firstFrame) * fps.den) / fps.num;
   if (copyStart === undefined || copyEnd === undefined || copyEnd <= copyStart) {
@@ -205,13 +207,13 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
       o.onProgress?.(doneSeconds.reduce((a, b) => a + b, 0));
     };
     const encodePart = async (file: string, first: number, end: number, slot: number) => {
-      const seek = Math.max(0, (times[first] ?? 0) - eps);
+      // A part that starts on a keyframe (the tail, or a redacted GOP) is sought onto it, not a hair
+      // before it, which would land a whole GOP earlier and decode that GOP for nothing.
+      const onKeyframe = first !== plan.firstFrame && keyframes.includes(first);
+      const seek = onKeyframe ? (times[first] ?? 0) : Math.max(0, (times[first] ?? 0) - eps);
       const redact = redactFor(o.redact, seek, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur);
-      await runFfmpeg(
-        ffmpeg,
-        smartPartEncodeArgs({ input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}) }),
-        opts,
-      );
+      const base = { input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}) };
+      await runFfmpeg(ffmpeg, smartPartEncodeArgs(onKeyframe ? { ...base, fromKeyframe: { quarterFrame: frameDur / 4, bFrames: info.video.bFrames } } : base), opts);
       report(slot, (end - first) * frameDur);
     };
     const parts: { file: string; duration: number }[] = [];

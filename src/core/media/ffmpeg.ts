@@ -1,10 +1,10 @@
 /**
- * The one adapter between lessonkit and ffmpeg/ffprobe: a runner (execa, AbortSignal, progress
+ * The one adapter between lessonkit and ffmpeg/ffprobe: a runner (node:child_process, AbortSignal, progress
  * from `-progress pipe:1`, stderr kept for error messages) and the pure functions that build
  * every argument array lessonkit passes to them. Nothing else in lessonkit spawns ffmpeg.
  */
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
 import { CancelledError, UserError } from '../../errors.js';
 import { toWriteError } from '../../utils/fs.js';
 
@@ -116,42 +116,96 @@ export function stderrTail(stderr: string, lines = 3): string {
   return kept.slice(-lines).join(' | ');
 }
 
+/** How a tool process ended. */
+interface Exit {
+  stdout: string;
+  stderr: string;
+  /** Exit code, or null when a signal ended it. */
+  exitCode: number | null;
+  signal?: string;
+  /** The spawn error (ENOENT, EACCES...), when it could not start. */
+  spawnError?: NodeJS.ErrnoException;
+  /** True when our cancel stopped it. */
+  canceled: boolean;
+}
+
+/** Output kept per stream; past it the tool is stopped (ffmpeg never writes this much on purpose). */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * Runs a tool with node:child_process (no stdin; stdout and stderr collected as text). Cancelling
+ * sends SIGTERM, then SIGKILL after 2 s: ffmpeg sometimes ignores SIGTERM while blocked writing.
+ */
+function spawnTool(bin: string, args: readonly string[], options: RunFfmpegOptions): Promise<Exit> {
+  return new Promise((resolve) => {
+    let canceled = false;
+    let spawnError: NodeJS.ErrnoException | undefined;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let progressBuffer = '';
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      canceled = true;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      killTimer.unref();
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if ((outBytes += chunk.length) <= MAX_OUTPUT) out.push(chunk);
+      else child.kill('SIGKILL');
+      if (!options.onProgress) return;
+      progressBuffer += chunk.toString('utf8');
+      let end: number;
+      // Each progress block ends with a `progress=continue|end` line.
+      while ((end = progressBuffer.search(/progress=\w+\r?\n/)) >= 0) {
+        const lineEnd = progressBuffer.indexOf('\n', end) + 1;
+        const block = progressBuffer.slice(0, lineEnd);
+        progressBuffer = progressBuffer.slice(lineEnd);
+        const p = parseProgressChunk(block);
+        if (p) options.onProgress(p);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if ((errBytes += chunk.length) <= MAX_OUTPUT) err.push(chunk);
+      else child.kill('SIGKILL');
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+    });
+    child.on('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', stop);
+      if (killTimer) clearTimeout(killTimer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: code,
+        ...(signal ? { signal } : {}),
+        ...(spawnError ? { spawnError } : {}),
+        canceled,
+      });
+    });
+  });
+}
+
 async function runTool(bin: string, args: readonly string[], options: RunFfmpegOptions): Promise<ToolOutput> {
   options.debug?.(`$ ${[bin, ...args].map(shellQuote).join(' ')}`);
   if (options.signal?.aborted) throw new CancelledError();
-  const child: ResultPromise = execa(bin, args, {
-    reject: false,
-    stdin: 'ignore',
-    // ffmpeg ignores SIGTERM while blocked writing sometimes; SIGKILL after a grace period.
-    forceKillAfterDelay: 2000,
-    maxBuffer: 256 * 1024 * 1024,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
-  });
-  if (options.onProgress && child.stdout) {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let end: number;
-      // Each progress block ends with a `progress=continue|end` line.
-      while ((end = buffer.search(/progress=\w+\r?\n/)) >= 0) {
-        const lineEnd = buffer.indexOf('\n', end) + 1;
-        const block = buffer.slice(0, lineEnd);
-        buffer = buffer.slice(lineEnd);
-        const p = parseProgressChunk(block);
-        if (p) options.onProgress?.(p);
-      }
-    });
-  }
-  const result = await child;
-  if (options.signal?.aborted || result.isCanceled) throw new CancelledError();
-  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  if (result.failed) {
-    if ((result as { code?: string }).code === 'ENOENT') {
+  const result = await spawnTool(bin, args, options);
+  if (options.signal?.aborted || result.canceled) throw new CancelledError();
+  const { stdout, stderr } = result;
+  if (result.spawnError || result.exitCode !== 0) {
+    if (result.spawnError?.code === 'ENOENT') {
       throw new UserError(`Could not run ${bin}: the file does not exist.`, { code: 'E_FFMPEG_MISSING', hint: 'Run `lessonkit doctor` to see which ffmpeg is used.' });
     }
     const tool = path.basename(bin).replace(/\.exe$/i, '');
-    const signal = (result as { signal?: string }).signal;
+    if (result.spawnError) {
+      throw new UserError(`Could not run ${bin}: ${result.spawnError.code ?? result.spawnError.message}.`, { code: 'E_FFMPEG_MISSING', hint: 'Check that the file is an executable you may run; `lessonkit doctor` shows which one is used.' });
+    }
+    const signal = result.signal;
     const fault = writeFaultOf(stderr, signal, options.output);
     if (fault) {
       const target = options.output ?? fault.path;
@@ -377,6 +431,12 @@ export interface SmartPartEncodeOptions {
   reorderDelay: number;
   /** Redaction filter (from {@link redactFilter}) for the frames of this part. */
   redact?: string;
+  /**
+   * The part starts on a keyframe (the tail of a smart cut) at `seek`, which is that keyframe's
+   * time: the demuxer is sent straight to it and nothing is dropped, instead of a seek a hair
+   * before it, which lands a whole GOP earlier and decodes that GOP for nothing.
+   */
+  fromKeyframe?: { quarterFrame: number; bFrames: boolean };
 }
 
 /**
@@ -411,11 +471,17 @@ export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
   if (c.trc && c.trc !== 'unknown') tags.push('-color_trc', c.trc);
   if (c.space && c.space !== 'unknown') tags.push('-colorspace', c.space);
   if (c.range && c.range !== 'unknown') tags.push('-color_range', c.range);
+  // As for a stream copy (see smartPartCopyArgs): a quarter frame past the keyframe, plus the
+  // 3/23 s ffmpeg takes off a seek in streams with B-frames. Without accurate seek, decoding
+  // starts at that keyframe; passthrough sync keeps the frames before the seek time (which
+  // constant-rate sync would drop as "negative"), so the part starts on the keyframe.
+  const k = o.fromKeyframe;
+  const seek = k ? ['-noaccurate_seek', '-ss', ffTime(o.seek + k.quarterFrame + (k.bFrames ? 3 / 23 : 0))] : ['-ss', ffTime(o.seek)];
   return [
     ...BASE_ARGS,
-    '-ss', ffTime(o.seek), '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
+    ...seek, '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
     ...(o.redact ? ['-vf', o.redact] : []),
-    '-frames:v', String(o.frames),
+    '-frames:v', String(o.frames), ...(k ? ['-vsync', 'passthrough'] : []),
     '-c:v', 'libx264', ...smartX264Args(o.reorderDelay), '-crf', '16',
     '-profile:v', x264Profile(o.profile), ...(o.level > 0 ? ['-level', (o.level / 10).toFixed(1)] : []),
     '-pix_fmt', 'yuv420p', ...tags,
@@ -481,9 +547,13 @@ export function silenceDetectArgs(input: string, noiseDb: number, minSilence: nu
   return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', `silencedetect=noise=${noiseDb}dB:d=${minSilence}`, '-f', 'null', '-'];
 }
 
-/** Scene scores between consecutive keyframes only (decodes keyframes at low resolution: cheap). */
+/**
+ * Scene scores between consecutive keyframes only (decodes keyframes only, scored at low
+ * resolution: cheap). One decoding thread: keyframes alone leave frame threads idle, and their
+ * start-up cost about as much CPU as the decoding itself (the pixels are the same either way).
+ */
 export function keyframeSceneArgs(input: string): string[] {
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-threads', '1', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
 }
 
 /** Parses `silencedetect` output into [start, end] pauses (an unterminated silence ends at `duration`). */
@@ -593,10 +663,24 @@ export interface StreamFfmpegOptions {
 export async function streamFfmpeg(bin: string, args: readonly string[], o: StreamFfmpegOptions): Promise<number> {
   o.debug?.(`$ ${[bin, ...args].map(shellQuote).join(' ')}`);
   if (o.signal?.aborted) throw new CancelledError();
-  const local = new AbortController();
-  const stop = () => local.abort();
-  o.signal?.addEventListener('abort', stop);
-  const child = execa(bin, args, { reject: false, stdin: 'ignore', buffer: { stdout: false, stderr: true }, encoding: 'buffer', forceKillAfterDelay: 2000, cancelSignal: local.signal });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    killTimer.unref();
+  };
+  o.signal?.addEventListener('abort', stop, { once: true });
+  const err: Buffer[] = [];
+  let errBytes = 0;
+  child.stderr.on('data', (chunk: Buffer) => {
+    if ((errBytes += chunk.length) <= MAX_OUTPUT) err.push(chunk);
+  });
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    spawnError = e;
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let index = 0;
   let failure: unknown;
   try {
@@ -614,18 +698,18 @@ export async function streamFfmpeg(bin: string, args: readonly string[], o: Stre
         await o.onRecord(record, index++);
       }
     }
-  } catch (err) {
-    failure = err;
-    local.abort();
-  } finally {
-    o.signal?.removeEventListener('abort', stop);
+  } catch (e) {
+    failure = e;
+    stop();
   }
-  const result = await child;
+  const exitCode = await closed;
+  o.signal?.removeEventListener('abort', stop);
+  if (killTimer) clearTimeout(killTimer);
   if (o.signal?.aborted) throw new CancelledError();
   if (failure) throw failure;
-  if (result.failed && !result.isCanceled) {
-    const stderr = Buffer.isBuffer(result.stderr) ? result.stderr.toString('utf8') : String(result.stderr ?? '');
-    throw new UserError(`ffmpeg failed${o.what ? ` during ${o.what}` : ''}: ${stderrTail(stderr) || `exit code ${String(result.exitCode)}`}`, {
+  if (spawnError) throw new UserError(`Could not run ${bin}: ${spawnError.code ?? spawnError.message}.`, { code: 'E_FFMPEG_MISSING', hint: 'Run `lessonkit doctor` to see which ffmpeg is used.' });
+  if (exitCode !== 0) {
+    throw new UserError(`ffmpeg failed${o.what ? ` during ${o.what}` : ''}: ${stderrTail(Buffer.concat(err).toString('utf8')) || `exit code ${String(exitCode)}`}`, {
       code: 'E_FFMPEG_FAILED',
       hint: 'Run `lessonkit probe` on the file; if it plays elsewhere, re-run with --debug and report the command line.',
     });

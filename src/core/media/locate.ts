@@ -1,8 +1,12 @@
 import { access, chmod, constants } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { UserError } from '../../errors.js';
+
+/** execFile as a promise (node:child_process: no process library to load at start-up). */
+const execFileAsync = promisify(execFile);
 
 /** Where a tool was found. */
 export type ToolSource = 'flag' | 'env' | 'path' | 'npm';
@@ -129,7 +133,7 @@ export function locateMediaTools(options: LocateToolsOptions): Promise<MediaTool
 /** Runs `<tool> -version` and returns its first line's version token, e.g. "6.1.1" or "N-1234". */
 export async function toolVersion(file: string): Promise<string | undefined> {
   try {
-    const { stdout } = await execa(file, ['-hide_banner', '-version'], { timeout: 15_000 });
+    const { stdout } = await execFileAsync(file, ['-hide_banner', '-version'], { timeout: 15_000, maxBuffer: 16 * 1024 * 1024 });
     const m = /version\s+(\S+)/.exec(stdout);
     return m?.[1];
   } catch {

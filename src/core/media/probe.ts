@@ -2,11 +2,13 @@
  * `probe`: what a recording is (container, codecs, size, rate, keyframes), whether the smart-cut
  * path can take it, and whether it needs splitting. Reads packets only; never decodes video.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { formatBytes } from '../../utils/format.js';
+import { writeFileAtomic } from '../../utils/fs.js';
+import { cacheKey, fingerprintOnce, toolIdentity } from './cache.js';
 import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
 import { fileContainerEnd, readHead, sniffNotMedia, type ContainerEnd } from './sniff.js';
@@ -125,6 +127,12 @@ export interface ProbeMediaOptions {
   ffprobe?: string;
   /** Environment for the tool lookup. */
   env: Record<string, string | undefined>;
+  /**
+   * A render cache folder: the probe of a usable recording is remembered there under
+   * `probes/`, keyed by the recording's content fingerprint and the ffprobe binary, so a warm
+   * build runs no ffprobe at all. Without it, probes are remembered for this process only.
+   */
+  cacheDir?: string;
 }
 
 interface FfprobeStream {
@@ -295,11 +303,41 @@ async function inspect(options: ProbeMediaOptions, ctx: RunContext): Promise<Ins
   const key = JSON.stringify([file, st.size, st.mtimeMs, tools.ffprobe.path, shown]);
   let p = probeCache.get(key);
   if (!p) {
-    p = probeUncached(file, shown, st.size, tools.ffprobe.path, ctx);
+    p = options.cacheDir ? probeRemembered(options.cacheDir, file, shown, st.size, tools.ffprobe.path, ctx) : probeUncached(file, shown, st.size, tools.ffprobe.path, ctx);
     p.catch(() => probeCache.delete(key));
     probeCache.set(key, p);
   }
   return p;
+}
+
+/** Bumped when what a probe records changes, so older cache entries are not read. */
+const PROBE_FORMAT = 'probe-1';
+
+/** What `probes/<key>.json` holds: the facts and timeline of a usable recording. */
+interface RememberedProbe {
+  format: typeof PROBE_FORMAT;
+  info: Omit<MediaInfo, 'file'>;
+  timeline: MediaTimeline;
+}
+
+/**
+ * A probe through the render cache. Only usable recordings are remembered: a problem names
+ * the file as the author wrote it, and a damaged file should be looked at again each time.
+ * The entry is one file written atomically, so readers see all of it or none.
+ */
+async function probeRemembered(root: string, file: string, shown: string, size: number, ffprobe: string, ctx: RunContext): Promise<Inspection> {
+  const key = cacheKey([PROBE_FORMAT, await fingerprintOnce(file), await toolIdentity(ffprobe)]);
+  const entry = path.join(root, 'probes', `${key}.json`);
+  const hit = await readFile(entry, 'utf8').then((t) => JSON.parse(t) as RememberedProbe).catch(() => undefined);
+  if (hit?.format === PROBE_FORMAT && hit.info && hit.timeline) return { info: { file, ...hit.info, size }, timeline: hit.timeline, problems: [] };
+  const r = await probeUncached(file, shown, size, ffprobe, ctx);
+  if (r.info && r.timeline && r.problems.length === 0) {
+    const { file: _file, ...info } = r.info;
+    const remembered: RememberedProbe = { format: PROBE_FORMAT, info, timeline: r.timeline };
+    // Only a memo: a cache that cannot be written costs a probe next time, not this build.
+    await writeFileAtomic(entry, JSON.stringify(remembered)).catch(() => undefined);
+  }
+  return r;
 }
 
 /** The problem of a file whose container declares more bytes than it holds, or lacks its MP4 index. */
@@ -352,6 +390,10 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
     if (problem) return { problems: [problem] };
   }
   const cutShort = end !== undefined && end.declared > end.actual;
+  // The packet listing does not depend on the format probe: both ffprobe runs start together
+  // (its result is read, or its failure reported, only once the format says there is video).
+  const packetRun = runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug });
+  packetRun.catch(() => undefined);
   let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
   try {
     const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
@@ -393,7 +435,7 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   }
   let packets;
   try {
-    packets = analysePackets((await runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug })).stdout);
+    packets = analysePackets((await packetRun).stdout);
   } catch (err) {
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
       const truncated = end && truncationProblem(shown, end);

@@ -10,7 +10,7 @@ import type { Course } from '../course/load.js';
 import type { RunContext } from '../context.js';
 import { throwIfCancelled } from '../../errors.js';
 import { pathExists, toWriteError, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
-import { cacheDir, cacheKey, fingerprintFile, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
+import { cacheDir, cacheKey, fingerprintOnce, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
 import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
@@ -110,18 +110,6 @@ function ffmpegVersion(bin: string, root: string): Promise<string> {
     versions.set(key, v);
   }
   return v;
-}
-
-const fingerprints = new Map<string, Promise<string>>();
-/** Fingerprints a source once per process and file state. */
-async function sourceFingerprint(file: string, info: MediaInfo): Promise<string> {
-  const k = `${file}\0${info.size}`;
-  let p = fingerprints.get(k);
-  if (!p) {
-    p = fingerprintFile(file);
-    fingerprints.set(k, p);
-  }
-  return p;
 }
 
 /** Options for {@link renderCut}. */
@@ -230,9 +218,9 @@ export interface RenderSegmentCachedOptions {
 /** Renders one segment into the course's cache (or finds it there). */
 export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: RunContext): Promise<RenderedSegment & { plan: CutPlan }> {
   const item = `${o.lessonId}/${o.segmentId}`;
-  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, shown: o.source, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env }, ctx);
-  const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
   const root = o.cacheDir ?? cacheDir(o.courseDir);
+  const { info, timeline } = await probeWithTimeline({ file: o.sourcePath, cwd: o.courseDir, shown: o.source, ffmpeg: o.ffmpegFlag, ffprobe: o.ffprobeFlag, env: o.env, cacheDir: root }, ctx);
+  const plan = planCut(info, timeline, o.from, o.to, o.mode ?? 'auto', o.source);
   const frame = info.video.frameRate.den / info.video.frameRate.num;
   const redact = regionsInRange(
     (o.redact ?? []).map((r) => resolveRegion(r, info.video.displayWidth, info.video.displayHeight, info.duration)),
@@ -241,7 +229,7 @@ export async function renderSegmentCached(o: RenderSegmentCachedOptions, ctx: Ru
     frame,
   );
   // The regions are part of the key: a cached unredacted render is never served for a redacted segment.
-  const key = cacheKey([WEB_PROFILE, await sourceFingerprint(o.sourcePath, info), plan, await ffmpegVersion(o.ffmpeg, root), ...(redact.length ? [{ redact }] : [])]);
+  const key = cacheKey([WEB_PROFILE, await fingerprintOnce(o.sourcePath), plan, await ffmpegVersion(o.ffmpeg, root), ...(redact.length ? [{ redact }] : [])]);
   const entry = path.join(root, 'media', key);
   const video = path.join(entry, 'video.mp4');
   const poster = path.join(entry, 'poster.jpg');

@@ -5,17 +5,13 @@
  * picks the cuts so every segment is within [min, max] and as even as the pauses allow.
  */
 import path from 'node:path';
-import { UserError } from '../../errors.js';
+import { CancelledError, UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
-import { editCourseFile } from '../course/edit.js';
-import { loadCourseWithLesson, type Course } from '../course/load.js';
+import type { Course } from '../course/load.js';
 import { formatTime, parseDuration } from '../course/time.js';
-import { findSidecarCaptions } from './captions.js';
 import { keyframeSceneArgs, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
-import { probeWithTimeline, type MediaInfo } from './probe.js';
-import { renderSegmentCached } from './render.js';
-import { addSegments, chooseSegmentId, courseRelative } from './trim.js';
+import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
 
 /** A pause found in the narration, in seconds. */
 export interface Pause {
@@ -227,16 +223,40 @@ export function planSplit(duration: number, pauses: readonly Pause[], keyframes:
   return { cuts, segments: segmentsFromCuts(duration, cuts), allInPauses };
 }
 
-/** Finds the pauses and scene scores of a recording. */
-export async function analyseRecording(ffmpeg: string, info: MediaInfo, noiseDb: number, minPause: number, ctx: RunContext): Promise<{ pauses: Pause[]; scenes: { time: number; score: number }[] }> {
+/**
+ * Reads what a split needs from the file, in one go: the probe (packet timing and keyframes), the
+ * silences of the audio track and the scene scores at keyframes. The three are independent
+ * passes over the file, so they run side by side; the first failure (or Ctrl-C) stops the others.
+ */
+export async function analyseRecording(
+  options: { video: string; cwd: string; ffmpeg: string; ffmpegFlag?: string; ffprobeFlag?: string; env: Record<string, string | undefined>; noiseDb: number; minPause: number },
+  ctx: RunContext,
+): Promise<{ info: MediaInfo; timeline: MediaTimeline; pauses: Pause[]; scenes: { time: number; score: number }[] }> {
   const debug = (m: string) => ctx.logger.debug(m);
-  let pauses: Pause[] = [];
-  if (info.audio) {
-    const r = await runFfmpeg(ffmpeg, silenceDetectArgs(info.file, noiseDb, minPause), { signal: ctx.signal, debug, what: 'silence detection' });
-    pauses = parseSilences(r.stderr, info.duration);
+  const file = path.resolve(options.cwd, options.video);
+  const local = new AbortController();
+  const stop = () => local.abort();
+  ctx.signal?.addEventListener('abort', stop, { once: true });
+  const run = { signal: local.signal, debug };
+  // Started before the probe says whether there is audio: a file without any fails this pass,
+  // which is then ignored.
+  const silence = runFfmpeg(options.ffmpeg, silenceDetectArgs(file, options.noiseDb, options.minPause), { ...run, what: 'silence detection' });
+  const scene = runFfmpeg(options.ffmpeg, keyframeSceneArgs(file), { ...run, what: 'scene detection' });
+  silence.catch(() => undefined);
+  scene.catch(() => undefined);
+  try {
+    const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpegFlag, ffprobe: options.ffprobeFlag, env: options.env }, { ...ctx, signal: local.signal });
+    const pauses = info.audio ? parseSilences((await silence).stderr, info.duration) : [];
+    const scenes = parseSceneScores((await scene).stderr);
+    return { info, timeline, pauses, scenes };
+  } catch (err) {
+    local.abort();
+    await Promise.allSettled([silence, scene]);
+    if (ctx.signal?.aborted) throw new CancelledError();
+    throw err;
+  } finally {
+    ctx.signal?.removeEventListener('abort', stop);
   }
-  const s = await runFfmpeg(ffmpeg, keyframeSceneArgs(info.file), { signal: ctx.signal, debug, what: 'scene detection' });
-  return { pauses, scenes: parseSceneScores(s.stderr) };
 }
 
 /** Plans (and unless dry-run, adds and renders) the segments of a long recording. */
@@ -248,12 +268,25 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
     throw new UserError('split needs --lesson <id> to add the segments, or --dry-run to only show the plan.', { code: 'E_USAGE', hint: 'Run `lessonkit split <video> --dry-run` first, then again with --lesson <id>.' });
   }
   let course: Course | undefined;
-  if (!options.dryRun && options.lesson) course = await loadCourseWithLesson(options.cwd, options.lesson);
-  const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
+  // The course modules (YAML, schema, renderer) are loaded only when the split changes the course.
+  if (!options.dryRun && options.lesson) course = await (await import('../course/load.js')).loadCourseWithLesson(options.cwd, options.lesson);
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
-  ctx.onProgress?.({ phase: 'analyse', current: 0, total: 1, item: path.basename(info.file) });
-  const { pauses, scenes } = await analyseRecording(tools.ffmpeg.path, info, options.noiseDb ?? -35, options.minPause ?? 0.5, ctx);
-  ctx.onProgress?.({ phase: 'analyse', current: 1, total: 1, item: path.basename(info.file), done: true, detail: `${pauses.length} pauses` });
+  const shownFile = path.basename(options.video);
+  ctx.onProgress?.({ phase: 'analyse', current: 0, total: 1, item: shownFile });
+  const { info, timeline, pauses, scenes } = await analyseRecording(
+    {
+      video: options.video,
+      cwd: options.cwd,
+      ffmpeg: tools.ffmpeg.path,
+      ...(options.ffmpeg ? { ffmpegFlag: options.ffmpeg } : {}),
+      ...(options.ffprobe ? { ffprobeFlag: options.ffprobe } : {}),
+      env: options.env,
+      noiseDb: options.noiseDb ?? -35,
+      minPause: options.minPause ?? 0.5,
+    },
+    ctx,
+  );
+  ctx.onProgress?.({ phase: 'analyse', current: 1, total: 1, item: shownFile, done: true, detail: `${pauses.length} pauses` });
   if (!info.audio) ctx.logger.warn(`${options.video} has no audio: cutting at keyframes and scene changes only.`);
   const plan = planSplit(info.duration, pauses, timeline.keyframeTimes, scenes, info.video.frameRate.den / info.video.frameRate.num, min, max);
   if (plan.segments.some((s) => s.duration > max + 1e-6)) {
@@ -273,6 +306,12 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
       `lessons[${li}] ("${lessonId}") already has ${already.length === 1 ? 'a segment' : `${already.length} segments`} from ${options.video} (${already.map((s) => `"${s.id}"`).join(', ')}); the split covers the whole recording, so learners see those parts twice (fix: remove the older segment${already.length === 1 ? '' : 's'} from course.yaml, or split into another lesson)`,
     );
   }
+  const [{ findSidecarCaptions }, { renderSegmentCached }, { chooseSegmentId, courseRelative }, { addSegments, editCourseFile }] = await Promise.all([
+    import('./captions.js'),
+    import('./render.js'),
+    import('./trim.js'),
+    import('../course/edit.js'),
+  ]);
   const used = new Set(course.lessons.flatMap((l) => l.segments.map((s) => s.id)));
   const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(info.file);
   const added: NonNullable<SplitRecordingResult['added']> = [];

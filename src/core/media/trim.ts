@@ -4,12 +4,9 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, type Document } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
-import { overlapSeconds } from '../course/check.js';
-import { appendSegment, editCourseFile } from '../course/edit.js';
-import { loadCourseWithLesson, type Course } from '../course/load.js';
+import type { Course } from '../course/load.js';
 import { slugify } from '../course/slug.js';
 import { formatTime, parseTime } from '../course/time.js';
 import { checkWritableFolder, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
@@ -121,22 +118,6 @@ export function courseRelative(courseDir: string, file: string): string {
   return path.relative(courseDir, file).split(path.sep).join('/');
 }
 
-/**
- * Appends segments to a lesson in block style: a scaffolded `segments: []` is a flow sequence,
- * and segments written into it would end up on one unreadable line.
- */
-export function addSegments(doc: Document, lessonId: string, segments: readonly Record<string, unknown>[]): void {
-  const lessons = doc.get('lessons', true);
-  if (isSeq(lessons)) {
-    for (const l of lessons.items) {
-      if (!isMap(l) || l.get('id') !== lessonId) continue;
-      const segs = l.get('segments', true);
-      if (isSeq(segs)) segs.flow = false;
-    }
-  }
-  for (const s of segments) appendSegment(doc, lessonId, s);
-}
-
 /** Frames re-encoded and copied by a smart cut (empty for other methods). */
 function smartCounts(plan: CutPlan): { encodedFrames?: number; copiedFrames?: number } {
   if (plan.method !== 'smart' || plan.copyStart === undefined || plan.copyEnd === undefined) return {};
@@ -172,7 +153,8 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
   }
   // Load the course before any work so a wrong lesson id fails fast.
   let course: Course | undefined;
-  if (options.lesson) course = await loadCourseWithLesson(options.cwd, options.lesson);
+  // The course modules (YAML, schema, check) are loaded only when the trim changes the course.
+  if (options.lesson) course = await (await import('../course/load.js')).loadCourseWithLesson(options.cwd, options.lesson);
   const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
   const plan = planCut(info, timeline, from, to, mode, options.video);
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
@@ -203,6 +185,7 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
     }
   }
   if (course && options.lesson) {
+    const [{ overlapSeconds }, { addSegments, editCourseFile }] = await Promise.all([import('../course/check.js'), import('../course/edit.js')]);
     const segmentId = chooseSegmentId(segmentIds(course), options.id, options.title);
     // A copy moved the start to a keyframe: the course records where the cut really is.
     const segFrom = plan.method === 'copy' ? plan.from : from;

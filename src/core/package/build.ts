@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { checkCourse, courseCheckError, findingFromProblem, formatFinding, type CourseFinding } from '../course/check.js';
 import { loadCourse } from '../course/load.js';
+import { cacheDir as defaultCacheDir } from '../media/cache.js';
 import { renderCourseMedia } from '../media/render.js';
 import { renderLaunchPage } from '../player-build/launch-page.js';
 import { collectSharedFiles } from '../player-build/shared-files.js';
@@ -19,7 +20,7 @@ import { FindingsError, UserError, throwIfCancelled } from '../../errors.js';
 import { checkWritableFolder, tempPathBeside, toWriteError } from '../../utils/fs.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
 import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
-import { writeZip } from './zip.js';
+import { createChecksumMemo, writeZip } from './zip.js';
 
 /** Options for {@link buildCourse}. */
 export interface BuildCourseOptions {
@@ -133,6 +134,9 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   throwIfCancelled(ctx.signal);
   const shared = await collectSharedFiles(course, rendered.segments, materials);
 
+  // Every target stores the same videos: each file's CRC-32 is computed once, kept beside the
+  // renders, and reused by the other targets and by later builds.
+  const checksums = createChecksumMemo(path.join(cacheDir ?? defaultCacheDir(course.dir), 'checksums'));
   const bundles: BuiltBundle[] = [];
   // Every zip goes to a temporary file first; all are renamed only once every target has been
   // written and validated, so a failed or interrupted build leaves nothing in the output folder.
@@ -151,7 +155,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
       const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);
       const tmp = tempPathBeside(zipPath);
       pending.push({ tmp, final: zipPath });
-      const zip = await writeZip(tmp, [...shared.files, ...output.files], { signal: ctx.signal, atomic: false });
+      const zip = await writeZip(tmp, [...shared.files, ...output.files], { signal: ctx.signal, atomic: false, checksums });
       // The same engine as `lessonkit validate` checks the finished zip before it is published;
       // a `web` bundle (no descriptor) is checked as a web bundle: every file its page loads.
       ctx.onProgress?.({ phase: 'validate', current: n, total: targets.length, item: target.name });

@@ -3,23 +3,34 @@
  * text deflated at a fixed level. The same files give the same bytes on any machine and in
  * any time zone. Written to a temporary file beside the output and renamed when complete;
  * cancelled or failed writes leave nothing behind.
+ *
+ * The writer streams: each file is read once, in large chunks, straight into the zip, and the
+ * zip's SHA-256 is computed on the bytes on their way out (the zip is never read back). The
+ * CRC-32 of a stored file comes from a {@link ChecksumMemo} when a previous target or build
+ * already computed it, so a multi-target build checksums each video once. The layout is the
+ * one lessonkit has always written (archiver's ZIP layout: data descriptors after streamed and
+ * deflated entries, Unix mode 0644, ZIP64 only past 4 GiB), so bundles keep their bytes.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { ZipArchive } from 'archiver';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { CancelledError } from '../../errors.js';
-import { tempPathBeside, toWriteError } from '../../utils/fs.js';
+import { tempPathBeside, toWriteError, writeFileAtomic } from '../../utils/fs.js';
 import type { BundleFile } from './targets/types.js';
 
-/** The timestamp of every entry (DOS time has no time zone; zip-stream writes UTC fields). */
-const FIXED_DATE = new Date(Date.UTC(2000, 0, 1, 0, 0, 0));
+/** The timestamp of every entry, as DOS date and time fields in UTC: 2000-01-01 00:00:00. */
+const FIXED_DOS_TIME = ((2000 - 1980) << 25) | (1 << 21) | (1 << 16);
 
 /** Extensions that are already compressed: stored, since deflating them only costs time. */
 const STORED = /\.(mp4|m4v|webm|mov|jpe?g|png|gif|webp|avif|mp3|m4a|aac|ogg|opus|zip|pdf|docx|xlsx|pptx|woff2?)$/i;
+
+/** Deflate settings of text entries (part of the bytes: changing them changes every bundle). */
+const DEFLATE = { level: 9 } as const;
+
+const deflateRaw = promisify(zlib.deflateRaw);
 
 /** What {@link writeZip} wrote. */
 export interface ZipResult {
@@ -38,6 +49,55 @@ export function isStored(file: BundleFile): boolean {
   return file.store ?? STORED.test(file.path);
 }
 
+/** The CRC-32 and size of a file's bytes. */
+export interface FileChecksum {
+  crc32: number;
+  size: number;
+}
+
+/**
+ * CRC-32s of source files, by path and file state (size, modification time): computed once per
+ * process and, with a folder, remembered there across builds (the render cache's `checksums/`),
+ * so every target of a build and every later build reuse them.
+ */
+export interface ChecksumMemo {
+  /** The known checksum of `file` in its current state, if any. */
+  get(file: string): Promise<FileChecksum | undefined>;
+  /** Records the checksum of `file` (computed while it was written). */
+  set(file: string, sum: FileChecksum): Promise<void>;
+}
+
+/** A {@link ChecksumMemo}, in memory and (when `dir` is given) in files under `dir`. */
+export function createChecksumMemo(dir?: string): ChecksumMemo {
+  const known = new Map<string, FileChecksum>();
+  const keyOf = async (file: string) => {
+    const st = await stat(file);
+    return { key: `${file}\0${st.size}\0${st.mtimeMs}`, size: st.size };
+  };
+  const fileOf = (key: string) => path.join(dir ?? '', `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  return {
+    async get(file) {
+      const { key, size } = await keyOf(file);
+      const hit = known.get(key);
+      if (hit) return hit;
+      if (!dir) return undefined;
+      const saved = await readFile(fileOf(key), 'utf8').then((t) => JSON.parse(t) as FileChecksum & { key?: string }).catch(() => undefined);
+      // The key is stored too: a hash collision of two paths must not hand out a wrong CRC.
+      if (!saved || saved.key !== key || saved.size !== size || !Number.isInteger(saved.crc32)) return undefined;
+      const sum = { crc32: saved.crc32, size: saved.size };
+      known.set(key, sum);
+      return sum;
+    },
+    async set(file, sum) {
+      const { key, size } = await keyOf(file);
+      if (size !== sum.size) return; // the file changed while it was read: remember nothing
+      known.set(key, sum);
+      // Only a memo: a cache that cannot be written costs a checksum next time, not this build.
+      if (dir) await writeFileAtomic(fileOf(key), JSON.stringify({ key, ...sum })).catch(() => undefined);
+    },
+  };
+}
+
 /** Options for {@link writeZip}. */
 export interface WriteZipOptions {
   /** Stops the write; the partial file is removed. */
@@ -47,6 +107,226 @@ export interface WriteZipOptions {
    * when the caller already writes to a temporary path and renames several zips together.
    */
   atomic?: boolean;
+  /** Known CRC-32s of stored source files (shared by the targets of a build); learns the ones it computes. */
+  checksums?: ChecksumMemo;
+}
+
+const ZIP64_LIMIT = 0xffffffff;
+/** Version needed: 1.0 (stored with sizes up front), 2.0 (data descriptor, deflate), 4.5 (ZIP64). */
+const V_PLAIN = 10;
+const V_DESCRIPTOR = 20;
+const V_ZIP64 = 45;
+/** Made by Unix (3), spec 4.5. */
+const MADE_BY = (3 << 8) | 45;
+/** Unix mode 0100644 in the high half, the MS-DOS archive bit in the low. */
+const EXTERNAL_ATTRS = ((0o100644 << 16) | 0x20) >>> 0;
+const FLAG_DESCRIPTOR = 0x0008;
+const FLAG_UTF8 = 0x0800;
+
+/** One entry as written, for the central directory. */
+interface Written {
+  name: Buffer;
+  flags: number;
+  version: number;
+  method: number;
+  crc32: number;
+  compressed: number;
+  size: number;
+  offset: number;
+}
+
+/** Buffers small writes into large ones, hashing every byte on its way to the file. */
+class ZipSink {
+  offset = 0;
+  private readonly hash = createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  async write(buf: Buffer): Promise<void> {
+    this.hash.update(buf);
+    this.offset += buf.length;
+    if (buf.length >= 256 * 1024) {
+      await this.flush();
+      await writeAll(this.fh, buf);
+      return;
+    }
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    if (this.pendingBytes >= 1024 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const buf = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    await writeAll(this.fh, buf);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done);
+    done += bytesWritten;
+  }
+}
+
+const u16 = (b: Buffer, at: number, v: number) => b.writeUInt16LE(v, at);
+const u32 = (b: Buffer, at: number, v: number) => b.writeUInt32LE(v >>> 0, at);
+const u64 = (b: Buffer, at: number, v: number) => b.writeBigUInt64LE(BigInt(v), at);
+
+function localHeader(e: Omit<Written, 'offset'>, sizesUpFront: boolean): Buffer {
+  const b = Buffer.alloc(30 + e.name.length);
+  u32(b, 0, 0x04034b50);
+  u16(b, 4, e.version);
+  u16(b, 6, e.flags);
+  u16(b, 8, e.method);
+  u32(b, 10, FIXED_DOS_TIME);
+  if (sizesUpFront) {
+    u32(b, 14, e.crc32);
+    u32(b, 18, e.compressed);
+    u32(b, 22, e.size);
+  }
+  u16(b, 26, e.name.length);
+  e.name.copy(b, 30);
+  return b;
+}
+
+function dataDescriptor(e: Written): Buffer {
+  const zip64 = e.size > ZIP64_LIMIT || e.compressed > ZIP64_LIMIT;
+  const b = Buffer.alloc(zip64 ? 24 : 16);
+  u32(b, 0, 0x08074b50);
+  u32(b, 4, e.crc32);
+  if (zip64) {
+    u64(b, 8, e.compressed);
+    u64(b, 16, e.size);
+  } else {
+    u32(b, 8, e.compressed);
+    u32(b, 12, e.size);
+  }
+  return b;
+}
+
+function centralHeader(e: Written): Buffer {
+  const zip64 = e.size > ZIP64_LIMIT || e.compressed > ZIP64_LIMIT || e.offset > ZIP64_LIMIT;
+  const extra = zip64 ? Buffer.alloc(28) : Buffer.alloc(0);
+  if (zip64) {
+    u16(extra, 0, 0x0001);
+    u16(extra, 2, 24);
+    u64(extra, 4, e.size);
+    u64(extra, 12, e.compressed);
+    u64(extra, 20, e.offset);
+  }
+  const b = Buffer.alloc(46 + e.name.length + extra.length);
+  u32(b, 0, 0x02014b50);
+  u16(b, 4, MADE_BY);
+  u16(b, 6, zip64 ? V_ZIP64 : e.version);
+  u16(b, 8, e.flags);
+  u16(b, 10, e.method);
+  u32(b, 12, FIXED_DOS_TIME);
+  u32(b, 16, e.crc32);
+  u32(b, 20, zip64 ? ZIP64_LIMIT : e.compressed);
+  u32(b, 24, zip64 ? ZIP64_LIMIT : e.size);
+  u16(b, 28, e.name.length);
+  u16(b, 30, extra.length);
+  // comment length, disk number, internal attributes: 0
+  u32(b, 38, EXTERNAL_ATTRS);
+  u32(b, 42, zip64 ? ZIP64_LIMIT : e.offset);
+  e.name.copy(b, 46);
+  extra.copy(b, 46 + e.name.length);
+  return b;
+}
+
+function endRecords(count: number, centralOffset: number, centralLength: number): Buffer {
+  const zip64 = count > 0xffff || centralOffset > ZIP64_LIMIT || centralLength > ZIP64_LIMIT;
+  const parts: Buffer[] = [];
+  if (zip64) {
+    const r = Buffer.alloc(56 + 20);
+    u32(r, 0, 0x06064b50);
+    u64(r, 4, 44);
+    u16(r, 12, V_ZIP64);
+    u16(r, 14, V_ZIP64);
+    u64(r, 24, count);
+    u64(r, 32, count);
+    u64(r, 40, centralLength);
+    u64(r, 48, centralOffset);
+    u32(r, 56, 0x07064b50);
+    u64(r, 64, centralOffset + centralLength);
+    u32(r, 72, 1);
+    parts.push(r);
+  }
+  const e = Buffer.alloc(22);
+  u32(e, 0, 0x06054b50);
+  u16(e, 8, zip64 ? 0xffff : count);
+  u16(e, 10, zip64 ? 0xffff : count);
+  u32(e, 12, zip64 ? ZIP64_LIMIT : centralLength);
+  u32(e, 16, zip64 ? ZIP64_LIMIT : centralOffset);
+  parts.push(e);
+  return Buffer.concat(parts);
+}
+
+/** Writes one entry at the sink's offset; returns what the central directory needs. */
+async function writeEntry(sink: ZipSink, f: BundleFile, memo: ChecksumMemo | undefined, signal: AbortSignal | undefined): Promise<Written> {
+  const name = Buffer.from(f.path, 'utf8');
+  const utf8 = name.length !== f.path.length ? FLAG_UTF8 : 0;
+  const offset = sink.offset;
+  if (f.content !== undefined) {
+    const data = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : Buffer.from(f.content);
+    if (isStored(f)) {
+      const e = { name, flags: utf8, version: V_PLAIN, method: 0, crc32: zlib.crc32(data), compressed: data.length, size: data.length };
+      await sink.write(localHeader(e, true));
+      await sink.write(data);
+      return { ...e, offset };
+    }
+    if (data.length === 0) {
+      // Empty text is stored (deflate would only add bytes), in the data-descriptor layout of a deflated entry.
+      const e = { name, flags: utf8 | FLAG_DESCRIPTOR, version: V_DESCRIPTOR, method: 0, crc32: 0, compressed: 0, size: 0, offset };
+      await sink.write(localHeader(e, false));
+      await sink.write(dataDescriptor(e));
+      return e;
+    }
+    const packed = await deflateRaw(data, DEFLATE);
+    const e = { name, flags: utf8 | FLAG_DESCRIPTOR, version: V_DESCRIPTOR, method: 8, crc32: zlib.crc32(data), compressed: packed.length, size: data.length, offset };
+    await sink.write(localHeader(e, false));
+    await sink.write(packed);
+    await sink.write(dataDescriptor(e));
+    return e;
+  }
+  if (!f.source) throw new Error(`bundle file ${f.path} has neither content nor source`);
+  const stored = isStored(f);
+  const head = { name, flags: utf8 | FLAG_DESCRIPTOR, version: V_DESCRIPTOR, method: stored ? 0 : 8, crc32: 0, compressed: 0, size: 0 };
+  await sink.write(localHeader(head, false));
+  if (!stored) {
+    // Text files (workbooks, pages): small, deflated in one piece off the main thread.
+    const data = await readFile(f.source);
+    const packed = await deflateRaw(data, DEFLATE);
+    const e = { ...head, crc32: zlib.crc32(data), compressed: packed.length, size: data.length, offset };
+    await sink.write(packed);
+    await sink.write(dataDescriptor(e));
+    return e;
+  }
+  const known = await memo?.get(f.source);
+  let crc = 0;
+  let size = 0;
+  for await (const chunk of createReadStream(f.source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    if (signal?.aborted) throw new CancelledError();
+    if (!known) crc = zlib.crc32(chunk, crc);
+    size += chunk.length;
+    await sink.write(chunk);
+  }
+  if (known && known.size !== size) throw new Error(`${f.source} changed while the bundle was written`);
+  const sum = known ?? { crc32: crc, size };
+  if (!known) await memo?.set(f.source, sum);
+  const e = { ...head, crc32: sum.crc32, compressed: size, size, offset };
+  await sink.write(dataDescriptor(e));
+  return e;
 }
 
 /** Writes `files` to the zip at `out`. Duplicate paths are a bug in the caller. */
@@ -60,46 +340,28 @@ export async function writeZip(out: string, files: BundleFile[], options: WriteZ
     throw toWriteError(err, out);
   });
   const tmp = options.atomic === false ? out : tempPathBeside(out);
-  const archive = new ZipArchive({ zlib: { level: 9 } });
-  const output = createWriteStream(tmp);
-  // An aborted archiver settles neither finalize() nor the pipeline; the race below makes
-  // cancellation reject at once, so the caller can clean up and the process can exit.
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new CancelledError());
-  });
-  aborted.catch(() => undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  let fh: FileHandle | undefined;
   try {
     if (signal?.aborted) throw new CancelledError();
-    const written = pipeline(archive, output);
-    written.catch(() => undefined);
+    fh = await open(tmp, 'w');
+    const sink = new ZipSink(fh);
+    const written: Written[] = [];
     for (const f of sorted) {
-      const data = { name: f.path, date: FIXED_DATE, mode: 0o644, store: isStored(f) };
-      if (f.content !== undefined) archive.append(typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : Buffer.from(f.content), data);
-      else if (f.source) archive.append(createReadStream(f.source), data);
-      else throw new Error(`bundle file ${f.path} has neither content nor source`);
+      if (signal?.aborted) throw new CancelledError();
+      written.push(await writeEntry(sink, f, options.checksums, signal));
     }
-    const finalized = archive.finalize();
-    finalized.catch(() => undefined);
-    await Promise.race([Promise.all([finalized, written]), aborted]);
+    const centralOffset = sink.offset;
+    for (const e of written) await sink.write(centralHeader(e));
+    await sink.write(endRecords(written.length, centralOffset, sink.offset - centralOffset));
+    await sink.flush();
+    await fh.close();
+    fh = undefined;
     if (tmp !== out) await rename(tmp, out);
+    return { path: out, size: sink.offset, sha256: sink.digest(), entries: sorted.length };
   } catch (err) {
-    archive.abort();
-    // Wait for the file to be closed: removing it before a pending open completes would let
-    // the open re-create it afterwards.
-    if (!output.closed) {
-      const closed = once(output, 'close').catch(() => undefined);
-      output.destroy();
-      await closed;
-    }
+    await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
     if (signal?.aborted) throw new CancelledError();
     throw toWriteError(err, out);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(out), hash);
-  return { path: out, size: (await stat(out)).size, sha256: hash.digest('hex'), entries: sorted.length };
 }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
+import type { XMLFileInfo } from 'xmllint-wasm';
 
 /** What one xmllint run produced. */
 export interface XmllintRun {
@@ -141,6 +141,8 @@ export async function runXmllint(inputFiles: XMLFileInfo[], args: string[], maxP
 export async function runXmllintFallback(inputFiles: XMLFileInfo[], args: string[], maxPages: number): Promise<XmllintRun> {
   const [xml, schema, ...preload] = inputFiles;
   try {
+    // Loaded only here: the worker path never needs the library's main-thread glue.
+    const { validateXML } = await import('xmllint-wasm');
     const r = await validateXML({ xml: xml!, schema: [schema!], preload, maxMemoryPages: maxPages, modifyArguments: () => args });
     return { exitCode: r.valid ? 0 : 3, stderr: r.rawOutput };
   } catch (err) {
