@@ -14,6 +14,7 @@ import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
 import { FFMPEG, frameMd5s, sha256 } from './media-helpers.js';
 // @ts-expect-error: a plain ES module shared with bench/redact.mjs (no types).
 import { generateRecording, scoreRegions } from '../../fixtures/redact/generate.mjs';
+import { readZip } from '../helpers/media-course.js';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,10 @@ async function makeCourse(name: string, extra = ''): Promise<string> {
 async function bundleVideo(course: string): Promise<string> {
   const zip = path.join(course, 'dist', (await readdir(path.join(course, 'dist'))).find((f) => f.endsWith('.zip')) ?? '');
   const out = path.join(course, 'video.mp4');
-  await run('unzip', ['-p', zip, 'media/intro/all.mp4'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }).then((r) => writeFile(out, r.stdout));
+  // Read from the zip in-process: a fresh machine has no unzip.
+  const video = (await readZip(zip)).get('media/intro/all.mp4');
+  if (!video) throw new Error(`${zip} has no media/intro/all.mp4`);
+  await writeFile(out, video);
   return out;
 }
 
@@ -127,7 +131,7 @@ describe('redact find, build, redact check', () => {
 
   it('builds a bundle in which redact check finds nothing, and keeps the rest of the picture', async () => {
     const build = await runCli(['build'], { cwd: course, timeoutMs: 240_000 });
-    expect(build.stderr).toBe(build.stderr);
+    expect(build.stderr).not.toMatch(/^error:/m);
     expect(build.code).toBe(0);
     const zip = path.join('dist', (await readdir(path.join(course, 'dist')))[0] ?? '');
     const check = await runCli(['redact', 'check', zip], { cwd: course, timeoutMs: 240_000 });

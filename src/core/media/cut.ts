@@ -207,11 +207,14 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
       o.onProgress?.(doneSeconds.reduce((a, b) => a + b, 0));
     };
     const encodePart = async (file: string, first: number, end: number, slot: number) => {
-      // A part that starts on a keyframe (the tail, or a redacted GOP) is sought onto it, not a hair
-      // before it, which would land a whole GOP earlier and decode that GOP for nothing.
-      const onKeyframe = first !== plan.firstFrame && keyframes.includes(first);
-      const seek = onKeyframe ? (times[first] ?? 0) : Math.max(0, (times[first] ?? 0) - eps);
-      const redact = redactFor(o.redact, seek, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur);
+      const before = Math.max(0, (times[first] ?? 0) - eps);
+      const redact = redactFor(o.redact, before, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur);
+      // A part that starts on a keyframe (the tail) is sought onto it, not a hair before it, which
+      // would land a whole GOP earlier and decode that GOP for nothing. Not with a redaction filter:
+      // its time windows count from an accurate seek (passthrough timing after an inexact seek
+      // shifts them, and a redacted frame would slip through).
+      const onKeyframe = !redact && first !== plan.firstFrame && keyframes.includes(first);
+      const seek = onKeyframe ? (times[first] ?? 0) : before;
       const base = { input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}) };
       await runFfmpeg(ffmpeg, smartPartEncodeArgs(onKeyframe ? { ...base, fromKeyframe: { quarterFrame: frameDur / 4, bFrames: info.video.bFrames } } : base), opts);
       report(slot, (end - first) * frameDur);
