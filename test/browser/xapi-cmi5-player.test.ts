@@ -5,7 +5,7 @@
  * the LRS gets what a learner's LMS would get, and every statement passes Learning Locker's
  * validator.
  */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +15,8 @@ import { DEFAULT_LEARNER, launchCmi5, launchXapi } from '../../src/core/preview/
 import { startLrs } from '../../src/core/preview/lrs.js';
 import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
 import { isInside } from '../../src/utils/fs.js';
-import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+import { copyShortSampleCourse } from '../helpers/sample-course.js';
 import { readZip } from '../helpers/media-course.js';
 import { invalidStatements } from '../helpers/xapi-validator.js';
 import { launchChromium, receivedStatements, verbOf, waitFor } from './xapi-harness.js';
@@ -48,11 +49,10 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
   beforeAll(async () => {
     tmp = await makeTempDir('lessonkit-xapi-bundles-');
     const course = path.join(tmp.dir, 'course');
-    await cp(path.join(REPO, 'fixtures/sample-course'), course, { recursive: true });
     // These tests are about the videos: without its knowledge checks the course completes once
     // every video is watched (an untaken quiz keeps it incomplete; quiz-xapi-cmi5.test.ts covers those).
-    const yaml = await readFile(path.join(course, 'course.yaml'), 'utf8');
-    await writeFile(path.join(course, 'course.yaml'), yaml.replace(/^ {4}quiz: .*\n/gm, ''));
+    // Shorter segments: the same course in a quarter of the playing time.
+    await copyShortSampleCourse(course, { withoutQuizzes: true });
     const out = path.join(tmp.dir, 'out');
     // The real CLI, as the README's run command uses it.
     const run = await runCli(['build', course, '--target', 'xapi,cmi5', '--out', out, '--cache-dir', path.join(tmp.dir, 'cache'), '--json'], { cwd: tmp.dir });
@@ -267,7 +267,7 @@ describe('built xapi and cmi5 bundles in Chromium', () => {
       const downAt = Date.now();
       // Long enough for every step of the retry backoff (1, 2, 4, then every 5 s) to fail at least once.
       await new Promise((r) => setTimeout(r, 15_000));
-      // The lesson went on: a minute of video at 4x, so at least one segment was completed meanwhile.
+      // The lesson went on: the course's 26 s of video play out at 4x meanwhile, so segments were completed while the LRS was down.
       const overall = await page.evaluate(() => (globalThis as unknown as PlayerGlobal).lessonkit!.player!.summary().overall);
       expect(overall).toBeGreaterThan(0.3);
       expect(lrs.stored).toHaveLength(before);

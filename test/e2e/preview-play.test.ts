@@ -4,10 +4,11 @@
  * answers nothing never takes, ends incomplete with the reason (exit 1). The test pins its
  * Chromium with --browser (the one test/setup/global.ts resolved).
  */
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+import { copyShortSampleCourse } from '../helpers/sample-course.js';
 
 interface PlayJson {
   ok: boolean;
@@ -25,7 +26,7 @@ describe('lessonkit preview --headless --play', () => {
     browserPath = found.path;
     tmp = await makeTempDir('lessonkit-preview-play-');
     course = path.join(tmp.dir, 'course');
-    await cp(path.join(REPO, 'fixtures/sample-course'), course, { recursive: true });
+    await copyShortSampleCourse(course);
   });
   afterAll(async () => {
     await tmp?.cleanup();
