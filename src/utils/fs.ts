@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, statSync } from 'node:fs';
-import { access, mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rename, rm, rmdir, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -169,6 +169,9 @@ export async function checkWritableFolder(dir: string, target: string, options: 
       const st = await stat(p);
       if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, '${p}'`), { code: 'ENOTDIR' });
       await access(p, constants.W_OK);
+      // access() says yes to root everywhere; creating (and removing) an entry is the real test
+      // (a read-only or virtual file system refuses even root).
+      await rmdir(await mkdtemp(path.join(p, '.lessonkit-write-check-')));
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -13,8 +13,13 @@ import { makeMediaCourse } from '../helpers/media-course.js';
 let dir: string;
 let cleanup: () => Promise<void>;
 
-/** The uid/gid to run the CLI as so that a mode-555 folder really refuses writes: root ignores modes. */
-const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+/**
+ * Root ignores folder modes, so as root the read-only folder is one the kernel refuses even to
+ * root: a new name under /sys (sysfs takes no new files; in containers it is mounted read-only).
+ * Running the CLI as another user instead would depend on that user reaching the checkout.
+ */
+const asRoot = process.getuid?.() === 0;
+const REFUSED = /(permission denied in|is on a read-only file system)/;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('lessonkit-fs-faults-'));
@@ -50,11 +55,18 @@ describe('trim --out', () => {
     expectUserError(r, new RegExp(`${path.join(dir, 'notes.txt')} is a file, not a folder\\.$`));
   });
 
-  it(`into a read-only folder (mode 555${asUser.uid !== undefined ? ', run as uid 65534 because root ignores modes' : ''}): permission denied, the folder stays empty`, async () => {
+  it(`into a read-only folder (${asRoot ? 'under /sys, as root ignores modes' : 'mode 555'}): refused with the folder named, nothing written`, async () => {
+    if (asRoot) {
+      const target = `/sys/lessonkit-test-${process.pid}.mp4`;
+      const r = await runCli(['trim', 'course/recordings/rec.mp4', '--from', '1', '--to', '2', '--out', target], { cwd: dir });
+      expectUserError(r, new RegExp(`^error: Cannot write ${target}: ${REFUSED.source} /sys`));
+      await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
+      return;
+    }
     const ro = path.join(dir, 'read-only');
     await mkdir(ro);
     await chmod(ro, 0o555);
-    const r = await runCli(['trim', 'course/recordings/rec.mp4', '--from', '1', '--to', '2', '--out', 'read-only/intro.mp4'], { cwd: dir, ...asUser });
+    const r = await runCli(['trim', 'course/recordings/rec.mp4', '--from', '1', '--to', '2', '--out', 'read-only/intro.mp4'], { cwd: dir });
     expectUserError(r, new RegExp(`^error: Cannot write ${path.join(ro, 'intro.mp4')}: permission denied in ${ro}\\.$`));
     expect(r.stderr).toMatch(/fix: Choose a folder you can write to with --out/);
     expect(await readdir(ro)).toEqual([]);
@@ -63,13 +75,20 @@ describe('trim --out', () => {
 
 describe('build', () => {
   it('--out a read-only folder fails before any video is encoded', async () => {
-    const ro = path.join(dir, 'read-only-dist');
-    await mkdir(ro);
-    await chmod(ro, 0o555);
     const cache = path.join(dir, 'cache-never-made');
-    const r = await runCli(['build', 'course', '--target', 'web', '--out', 'read-only-dist', '--cache-dir', cache], { cwd: dir, ...asUser });
-    expectUserError(r, new RegExp(`^error: Cannot write ${ro}: permission denied in ${ro}\\.$`));
-    expect(await readdir(ro)).toEqual([]);
+    if (asRoot) {
+      const out = `/sys/lessonkit-test-${process.pid}-dist`;
+      const r = await runCli(['build', 'course', '--target', 'web', '--out', out, '--cache-dir', cache], { cwd: dir });
+      expectUserError(r, new RegExp(`^error: Cannot write ${out}\\S*: ${REFUSED.source} /sys`));
+      await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+    } else {
+      const ro = path.join(dir, 'read-only-dist');
+      await mkdir(ro);
+      await chmod(ro, 0o555);
+      const r = await runCli(['build', 'course', '--target', 'web', '--out', 'read-only-dist', '--cache-dir', cache], { cwd: dir });
+      expectUserError(r, new RegExp(`^error: Cannot write ${ro}: permission denied in ${ro}\\.$`));
+      expect(await readdir(ro)).toEqual([]);
+    }
     // The check runs first: nothing was rendered (the cache holds at most the remembered probes).
     expect((await readdir(cache).catch(() => [])).filter((f) => f !== 'probes')).toEqual([]);
   });
