@@ -677,7 +677,11 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     void finish('exit').then(() => {
       root.querySelector('.lk-layout')?.setAttribute('hidden', '');
       exitButton.disabled = true;
-      showNotice('Your progress is saved. You can close this window now.');
+      showNotice(
+        connectionDown
+          ? 'Your progress could not be saved in your learning system. This browser keeps a copy: open the course again from your learning system to continue, or tell your course administrator.'
+          : 'Your progress is saved. You can close this window now.',
+      );
     });
   });
   // Browsers no longer run `unload` reliably in LMS frames: commit when hidden, finish on pagehide.

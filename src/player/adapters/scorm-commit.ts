@@ -37,8 +37,9 @@ export function createCommitScheduler(lms: LmsRuntime, win: Window, hooks: Commi
   const run = (): void => {
     let ok = hooks.commit();
     if (ok && !checked) {
-      checked = true;
+      // Until one read-back matches, every commit is checked (an LMS that drops values keeps failing it).
       ok = hooks.readBack();
+      checked = ok;
     }
     // A failure makes the next tick retry at once instead of waiting out the interval.
     last = ok ? Date.now() : 0;

@@ -15,5 +15,5 @@ export const moodleProfile: LmsProfile = {
   launch: 'frame',
   runtime: { ...genericProfile.runtime, exitWhenComplete: 'suspend', commitEverySeconds: 30 },
   manifest: { ...genericProfile.manifest },
-  quirks: ['no-unload-events', 'new-attempt-unless-suspended'],
+  quirks: ['no-unload-events', 'commit-fails-on-unload', 'new-attempt-unless-suspended'],
 };
