@@ -667,6 +667,7 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   // ---- leaving --------------------------------------------------------------------------
   async function finish(reason: 'exit' | 'unload'): Promise<void> {
     if (terminated) return;
+    tracker.flush();
     if (!video.paused && !video.seeking) state.position = video.currentTime;
     report('final');
     terminated = true;
@@ -686,7 +687,11 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   });
   // Browsers no longer run `unload` reliably in LMS frames: commit when hidden, finish on pagehide.
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden' && !terminated) report('hide');
+    if (document.visibilityState !== 'hidden' || terminated) return;
+    // The last timeupdate may be a quarter second old: this commit may be the last one.
+    tracker.flush();
+    if (!video.paused && !video.seeking) state.position = video.currentTime;
+    report('hide');
   });
   window.addEventListener('pagehide', () => {
     void finish('unload');

@@ -116,7 +116,7 @@ window.lms = {
       if (dead()) return fail('101');
       const r = real[names.commit]('');
       lastTraffic = Date.now();
-      if (q.commitBeforeTerminateLoses) {
+      if (q.commitBeforeTerminateLoses && flavour === 'scorm2004') {
         // The LMS saves a commit in the background; a Terminate arriving meanwhile cancels it.
         clearTimeout(pendingSave);
         pendingSave = setTimeout(() => { pendingSave = null; store(); }, 300);
