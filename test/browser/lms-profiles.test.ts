@@ -21,7 +21,16 @@ afterAll(async () => {
   await lms?.cleanup();
 });
 
-describe.each(LMS_NAMES)('%s', (name) => {
+// Profiles that behave alike (same settings, same quirks: generic, workday, docebo and scorm-cloud
+// today) share one run; the title names them all.
+const groups = new Map<string, (typeof LMS_NAMES)[number][]>();
+for (const name of LMS_NAMES) {
+  const p = LMS_PROFILES[name];
+  const key = JSON.stringify([p.runtime, p.quirks]);
+  groups.set(key, [...(groups.get(key) ?? []), name]);
+}
+
+describe.each([...groups.values()].map((names) => ({ names: names.join(', '), name: names[0] as (typeof LMS_NAMES)[number] })))('$names', ({ name }) => {
   it('resumes, completes and keeps the knowledge check result under its own quirks, in SCORM 1.2 and 2004 4th', async () => {
     for (const flavour of ['scorm12', 'scorm2004'] as Flavour[]) await run(name, flavour);
   });
