@@ -13,6 +13,7 @@ interface BuildFlags {
   ffmpeg?: string;
   ffprobe?: string;
   strict?: boolean;
+  lms?: string;
 }
 
 /** `lessonkit build [course]`: render, package and validate. */
@@ -28,6 +29,7 @@ export function registerBuild(program: Command): void {
     .option('--cache-dir <dir>', 'render cache folder (also LESSONKIT_CACHE_DIR; default: <course>/.lessonkit/cache)')
     .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
     .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
+    .option('--lms <name>', 'the LMS the packages are for: generic (default), moodle, canvas, cornerstone, successfactors, workday, docebo, blackboard, scorm-cloud (overrides lms: in course.yaml; see docs/lms.md)')
     .option('--strict', 'fail (exit 1) on any warning, before anything is encoded or written')
     .addHelpText('after', '\nExamples:\n  $ lessonkit build\n  $ lessonkit build my-course --target scorm12,scorm2004-4th --out bundles --json\n  $ lessonkit build --strict        # in CI: warnings fail the build')
     .action(async (course: string | undefined, flags: BuildFlags, cmd: Command) => {
@@ -44,6 +46,7 @@ export function registerBuild(program: Command): void {
           ffmpeg: flags.ffmpeg,
           ffprobe: flags.ffprobe,
           strict: Boolean(flags.strict),
+          ...(flags.lms ? { lms: flags.lms } : {}),
           env: env.env,
         },
         env.ctx,

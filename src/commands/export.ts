@@ -17,6 +17,7 @@ interface ExportFlags {
   outputFile?: string;
   cacheDir?: string;
   scoPerLesson?: boolean;
+  lms?: string;
   ffmpeg?: string;
   ffprobe?: string;
 }
@@ -37,6 +38,7 @@ export function registerExport(program: Command): void {
     .option('--output-file <file>', 'write the report to this file')
     .option('--cache-dir <dir>', 'render cache shared by all courses (also LESSONKIT_CACHE_DIR; default: .lessonkit/cache)')
     .option('--sco-per-lesson', 'one SCO (cmi5: AU) per lesson')
+    .option('--lms <name>', 'the LMS the packages are for: generic (default), moodle, canvas, cornerstone, successfactors, workday, docebo, blackboard, scorm-cloud (overrides lms: in course.yaml; see docs/lms.md)')
     .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
     .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
     .addHelpText(
@@ -67,6 +69,7 @@ export function registerExport(program: Command): void {
           force: Boolean(flags.force),
           dryRun: Boolean(flags.dryRun),
           scoPerLesson: Boolean(flags.scoPerLesson),
+          ...(flags.lms ? { lms: flags.lms } : {}),
           ...(flags.ffmpeg ? { ffmpeg: flags.ffmpeg } : {}),
           ...(flags.ffprobe ? { ffprobe: flags.ffprobe } : {}),
           env: env.env,

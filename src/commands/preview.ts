@@ -15,6 +15,7 @@ interface PreviewFlags {
   browser?: string;
   scoPerLesson?: boolean;
   auPerLesson?: boolean;
+  lms?: string;
   cacheDir?: string;
   ffmpeg?: string;
   ffprobe?: string;
@@ -41,6 +42,7 @@ export function registerPreview(program: Command): void {
     .option('--rate <n>', 'playback rate of --play (default 16)')
     .option('--browser <path>', 'Chrome/Chromium for --headless (also CHROME_PATH; default: the system browser, else @sparticuz/chromium)')
     .option('--sco-per-lesson', 'one SCO per lesson when building a course')
+    .option('--lms <name>', 'build for this LMS profile and switch its known quirks on in the preview LMS (see docs/lms.md)')
     .option('--au-per-lesson', 'cmi5: one AU per lesson (same switch as --sco-per-lesson)')
     .option('--cache-dir <dir>', 'render cache folder (also LESSONKIT_CACHE_DIR)')
     .option('--ffmpeg <path>', 'use this ffmpeg (also LESSONKIT_FFMPEG)')
@@ -60,6 +62,7 @@ export function registerPreview(program: Command): void {
         ...(port !== undefined ? { port } : {}),
         ...(cacheDir ? { cacheDir } : {}),
         scoPerLesson: Boolean(flags.scoPerLesson || flags.auPerLesson),
+        ...(flags.lms ? { lms: flags.lms } : {}),
         ffmpeg: flags.ffmpeg,
         ffprobe: flags.ffprobe,
         env: env.env,

@@ -35,8 +35,17 @@ export interface PlayerHandle {
   exit(): Promise<void>;
 }
 
+/** Where the adapter's connection reports reach the player (see AdapterOptions.onConnection). */
+export interface ConnectionWatch {
+  /** Set by the player: called with false when the LMS stops taking the learner's data, true when it takes it again. */
+  listener?: (ok: boolean) => void;
+}
+
+const CONNECTION_LOST =
+  'Your progress is not reaching your learning system at the moment. Keep this page open: it keeps trying, and this browser keeps a copy of your progress meanwhile.';
+
 /** Starts the player inside `root`. */
-export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapter: LmsAdapter): Promise<PlayerHandle> {
+export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapter: LmsAdapter, connection: ConnectionWatch = {}): Promise<PlayerHandle> {
   const { lessons } = config;
   const flatIndex: number[] = [];
   const segmentIds: string[] = [];
@@ -51,8 +60,38 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   const need = config.completion.watchedPercent / 100;
 
   // ---- session start ------------------------------------------------------------------
+  // A local copy of progress the LMS did not take (the connection check failed last time).
+  const localKey = `lessonkit:pending:${fingerprint}`;
+  const local = {
+    read: (): string | undefined => {
+      try {
+        return window.localStorage.getItem(localKey) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write: (text: string | null): void => {
+      try {
+        if (text === null) window.localStorage.removeItem(localKey);
+        else window.localStorage.setItem(localKey, text);
+      } catch {
+        // Storage blocked (private mode, LMS sandbox): nothing more can be kept.
+      }
+    },
+  };
+  let connectionDown = false;
+  connection.listener = (ok) => {
+    connectionDown = !ok;
+    if (ok) {
+      local.write(null);
+      if (notice.textContent === CONNECTION_LOST) notice.hidden = true;
+    } else {
+      showNotice(CONNECTION_LOST);
+      local.write(encodeState(state, fingerprint, adapter.stateLimit));
+    }
+  };
   const init = await adapter.initialize();
-  const saved = init.ok ? decodeState(init.resume, fingerprint, count, lessons.length) : undefined;
+  const saved = init.ok ? decodeState(init.resume || local.read(), fingerprint, count, lessons.length) : undefined;
   const state: PlayerState = saved ?? {
     lesson: 0,
     segment: 0,
@@ -194,12 +233,14 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     if (!init.ok || terminated) return;
     const lesson = lessons[state.lesson];
     const seg = lesson?.segments[state.segment];
+    const text = encodeState(state, fingerprint, adapter.stateLimit);
+    if (connectionDown) local.write(text);
     const result = adapter.reportProgress({
       overall: summary.overall,
       completed: lastCompleted,
       lessons: summary.lessons,
       location: lesson ? `${lesson.id}/${seg?.id ?? ''}` : '',
-      state: encodeState(state, fingerprint, adapter.stateLimit),
+      state: text,
       reason,
       current: lesson && seg ? { lessonId: lesson.id, segmentId: seg.id, position: state.position } : undefined,
     });
@@ -626,8 +667,9 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
   // ---- leaving --------------------------------------------------------------------------
   async function finish(reason: 'exit' | 'unload'): Promise<void> {
     if (terminated) return;
+    tracker.flush();
     if (!video.paused && !video.seeking) state.position = video.currentTime;
-    report('hide');
+    report('final');
     terminated = true;
     if (init.ok) await adapter.terminate(reason);
   }
@@ -636,12 +678,20 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     void finish('exit').then(() => {
       root.querySelector('.lk-layout')?.setAttribute('hidden', '');
       exitButton.disabled = true;
-      showNotice('Your progress is saved. You can close this window now.');
+      showNotice(
+        connectionDown
+          ? 'Your progress could not be saved in your learning system. This browser keeps a copy: open the course again from your learning system to continue, or tell your course administrator.'
+          : 'Your progress is saved. You can close this window now.',
+      );
     });
   });
   // Browsers no longer run `unload` reliably in LMS frames: commit when hidden, finish on pagehide.
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden' && !terminated) report('hide');
+    if (document.visibilityState !== 'hidden' || terminated) return;
+    // The last timeupdate may be a quarter second old: this commit may be the last one.
+    tracker.flush();
+    if (!video.paused && !video.seeking) state.position = video.currentTime;
+    report('hide');
   });
   window.addEventListener('pagehide', () => {
     void finish('unload');

@@ -5,7 +5,7 @@
 import './player.css';
 import type { PlayerConfig } from '../core/player-build/config.js';
 import { ADAPTERS } from './adapters/index.js';
-import { startPlayer, type PlayerHandle } from './app.js';
+import { startPlayer, type ConnectionWatch, type PlayerHandle } from './app.js';
 
 declare global {
   interface Window {
@@ -39,6 +39,8 @@ async function boot(): Promise<void> {
     fail(root, `This course page asks for the "${config.adapter}" connection, which this player does not have. Rebuild the package with lessonkit build.`);
     return;
   }
+  // The adapter reports whether the LMS takes the learner's data; the player shows it (set once it runs).
+  const connection: ConnectionWatch = {};
   const adapter = factory({
     courseId: config.course.id,
     courseVersion: config.course.version,
@@ -46,9 +48,11 @@ async function boot(): Promise<void> {
     courseTitle: config.course.title,
     window,
     log: (message) => console.warn(message),
+    ...(config.lms ? { lms: config.lms } : {}),
+    onConnection: (ok) => connection.listener?.(ok),
   });
   try {
-    window.lessonkit = { player: await startPlayer(root, config, adapter) };
+    window.lessonkit = { player: await startPlayer(root, config, adapter, connection) };
   } catch (err) {
     console.error('lessonkit: the player failed to start', err);
     fail(root, 'The course could not start. Close it and open it again; if that does not help, tell your course administrator.');

@@ -12,8 +12,8 @@ export interface TrackerEvents {
   onWatched(start: number, end: number): void;
 }
 
-/** Attaches a tracker to `video`; returns a function that resets it for a new source. */
-export function trackPlayback(video: HTMLVideoElement, events: TrackerEvents): { reset(): void } {
+/** Attaches a tracker to `video`; returns `reset` (a new source) and `flush` (report the stretch played since the last timeupdate). */
+export function trackPlayback(video: HTMLVideoElement, events: TrackerEvents): { reset(): void; flush(): void } {
   let anchor: number | undefined;
   let anchorWall = 0;
   const drop = () => {
@@ -60,7 +60,7 @@ export function trackPlayback(video: HTMLVideoElement, events: TrackerEvents): {
     }
     anchor = undefined;
   });
-  return { reset: drop };
+  return { reset: drop, flush: () => (video.paused ? undefined : advance()) };
 }
 
 /** Merges a watched stretch into a segment's ranges (re-exported for the player). */

@@ -69,6 +69,7 @@ it('keeps suspend_data within 4096 characters for 30 lessons x 10 segments watch
   // scorm-again accepted it (it refuses more than 4096), and it is near the limit: the ranges were kept, trimmed to fit.
   expect(stored.length).toBeLessThanOrEqual(4096);
   expect(stored.length).toBeGreaterThan(3500);
+  expect(stored.startsWith('2~')).toBe(true);
   expect(errors).toEqual([]);
   expect(await lmsValue(page, 'cmi.core.lesson_location')).toBe('lesson-30/segment-1');
 
@@ -82,7 +83,7 @@ it('keeps suspend_data within 4096 characters for 30 lessons x 10 segments watch
   });
   expect(resumed.lesson).toBe(29);
   expect(resumed.segment).toBe(0);
-  // The watched stretches that fitted (hundreds of them) are still counted after the reload.
-  expect(resumed.ranges).toBeGreaterThan(400);
+  // Compressed before anything was dropped: thousands of the 12,000 stretches are still counted after the reload.
+  expect(resumed.ranges).toBeGreaterThan(3000);
   await page.close();
 });

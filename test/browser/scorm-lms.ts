@@ -4,12 +4,14 @@
  * built SCO in an iframe, as an LMS does. It records every commit, every suspend_data write and
  * every LMSFinish/Terminate, and can relaunch the SCO with the data it stored (a new session).
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { buildCourse } from '../../src/core/package/build.js';
 import { createSilentContext } from '../../src/core/context.js';
+import type { LmsRuntime } from '../../src/core/package/lms/types.js';
+import { jsonForScript } from '../../src/core/templates.js';
 import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
 import { REPO } from '../helpers/cli.js';
 import { makeMediaCourse, readZip } from '../helpers/media-course.js';
@@ -24,7 +26,8 @@ const LMS_PAGE = `<!doctype html>
 <script>
 window.lms = {
   api: null, flavour: null, commits: [], suspendLengths: [], sets: [], finished: 0, initialized: 0,
-  launch(flavour, saved, src, failSet) {
+  stored: null, unloading: false, expired: false,
+  launch(flavour, saved, src, failSet, quirks) {
     const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5 };
     const api = flavour === 'scorm12' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
     if (saved) api.loadFromJSON(saved, '');
@@ -54,6 +57,10 @@ window.lms = {
         return code;
       };
     }
+    window.lms.stored = saved ? JSON.parse(JSON.stringify(saved)) : null;
+    window.lms.unloading = false;
+    window.lms.expired = false;
+    if (quirks) window.lms.quirkLayer(api, flavour, names, quirks);
     window.lms.api = api;
     window.lms.flavour = flavour;
     delete window.API; delete window.API_1484_11;
@@ -61,7 +68,69 @@ window.lms = {
     document.getElementById('sco').src = src;
   },
   snapshot() { return JSON.parse(JSON.stringify(window.lms.api.cmi)); },
-  close() { document.getElementById('sco').src = 'about:blank'; },
+  /** The LMS replaces the content frame (its own navigation: the page stays visible). */
+  close() { window.lms.unloading = true; document.getElementById('sco').src = 'about:blank'; },
+  /** The learner closes the browser tab: every frame goes hidden, then the pages unload. */
+  closeTab() {
+    const doc = document.getElementById('sco').contentDocument;
+    if (doc) {
+      Object.defineProperty(doc, 'visibilityState', { value: 'hidden', configurable: true });
+      doc.dispatchEvent(new Event('visibilitychange'));
+    }
+    window.lms.unloading = true;
+    document.getElementById('sco').src = 'about:blank';
+  },
+  /**
+   * The quirk layer: reproduces what real LMSs do wrong (docs/lms.md), over scorm-again. What the
+   * LMS has *stored* is what a Commit or Finish persisted, as a real LMS would keep it on its
+   * server; a relaunch starts from that, not from the run-time's memory.
+   */
+  quirkLayer(api, flavour, names, q) {
+    const get = flavour === 'scorm12' ? 'LMSGetValue' : 'GetValue';
+    const gle = flavour === 'scorm12' ? 'LMSGetLastError' : 'GetLastError';
+    const real = {};
+    for (const m of [names.init, names.set, names.commit, names.finish, get, gle]) real[m] = api[m].bind(api);
+    let forced = null;
+    let lastTraffic = Date.now();
+    let pendingSave = null;
+    const fail = (code) => { forced = code; return 'false'; };
+    const store = () => { window.lms.stored = window.lms.snapshot(); };
+    const dead = () => {
+      if (q.sessionExpiresAfterMs && Date.now() - lastTraffic > q.sessionExpiresAfterMs) window.lms.expired = true;
+      return window.lms.expired || (q.commitFailsOnUnload && window.lms.unloading);
+    };
+    api[gle] = () => { const c = forced ?? real[gle](); forced = null; return c; };
+    api[get] = (el) => {
+      if (q.noLessonMode && (el === 'cmi.core.lesson_mode' || el === 'cmi.mode')) { forced = '401'; return ''; }
+      return real[get](el);
+    };
+    api[names.set] = (el, value) => {
+      if (dead()) return fail('101');
+      value = String(value);
+      if (q.strict255 && value.length > 255 && el !== 'cmi.suspend_data') return fail(flavour === 'scorm12' ? '405' : '406');
+      if (q.ignoresSetValue) { forced = '0'; return 'true'; }
+      if (q.truncateSuspendData && el === 'cmi.suspend_data') value = value.slice(0, q.truncateSuspendData);
+      return real[names.set](el, value);
+    };
+    api[names.commit] = () => {
+      if (dead()) return fail('101');
+      const r = real[names.commit]('');
+      lastTraffic = Date.now();
+      if (q.commitBeforeTerminateLoses && flavour === 'scorm2004') {
+        // The LMS saves a commit in the background; a Terminate arriving meanwhile cancels it.
+        clearTimeout(pendingSave);
+        pendingSave = setTimeout(() => { pendingSave = null; store(); }, 300);
+      } else store();
+      return r;
+    };
+    api[names.finish] = () => {
+      if (dead()) { window.lms.finished++; return fail('101'); }
+      if (pendingSave !== null) { clearTimeout(pendingSave); pendingSave = null; window.lms.finished++; return 'true'; }
+      const r = real[names.finish]('');
+      store();
+      return r;
+    };
+  },
 };
 </script></head>
 <body><iframe id="sco" title="Course" style="width:1024px;height:900px;border:0"></iframe></body></html>`;
@@ -74,7 +143,7 @@ export interface TestLms {
   /** Root URL of each extracted package, by target (`scorm12`, `scorm2004-4th`, `web`...). */
   packageUrl(target: string, page?: string): string;
   /** Opens the LMS page and launches the SCO (a fresh attempt unless `saved` is given). */
-  launch(page: Page, flavour: Flavour, target: string, saved?: unknown, failSet?: string, launchPage?: string): Promise<Frame>;
+  launch(page: Page, flavour: Flavour, target: string, saved?: unknown, failSet?: string, launchPage?: string, quirks?: Quirks): Promise<Frame>;
   cleanup(): Promise<void>;
 }
 
@@ -106,11 +175,11 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
     server,
     siteDir: site,
     packageUrl,
-    async launch(page, flavour, target, saved, failSet, launchPage) {
+    async launch(page, flavour, target, saved, failSet, launchPage, quirks) {
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
       await page.evaluate(
-        ([f, s, src, fail]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown, d: unknown): void } }).lms.launch(f, s, src, fail),
-        [flavour, saved ?? null, packageUrl(target, launchPage), failSet ?? null] as const,
+        ([f, s, src, fail, q]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void } }).lms.launch(f, s, src, fail, q),
+        [flavour, saved ?? null, packageUrl(target, launchPage), failSet ?? null, quirks ?? null] as const,
       );
       const frame = await waitForFrame(page);
       await frame.waitForFunction(() => Boolean((globalThis as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
@@ -131,6 +200,98 @@ async function waitForFrame(page: Page): Promise<Frame> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the SCO frame did not load');
+}
+
+/**
+ * The quirks the emulator layer reproduces (see docs/lms.md). `noUnloadEvents` is applied to the
+ * page with {@link dropUnloadHandlers}; `failedIsFinal` and `newAttemptUnlessSuspended` shape the
+ * relaunch in {@link relaunchRecord}.
+ */
+export interface Quirks {
+  commitFailsOnUnload?: boolean;
+  commitBeforeTerminateLoses?: boolean;
+  sessionExpiresAfterMs?: number;
+  noLessonMode?: boolean;
+  strict255?: boolean;
+  ignoresSetValue?: boolean;
+  truncateSuspendData?: number;
+  failedIsFinal?: boolean;
+  newAttemptUnlessSuspended?: boolean;
+}
+
+/** The emulator's quirks for an LMS profile's quirk names (what `preview --lms` switches on too). */
+export function quirksOf(names: readonly string[]): Quirks {
+  const q: Quirks = {};
+  if (names.includes('commit-fails-on-unload')) q.commitFailsOnUnload = true;
+  if (names.includes('commit-before-terminate-loses')) q.commitBeforeTerminateLoses = true;
+  if (names.includes('failed-is-final')) q.failedIsFinal = true;
+  if (names.includes('session-expires')) q.sessionExpiresAfterMs = 30 * 60_000;
+  if (names.includes('no-lesson-mode')) q.noLessonMode = true;
+  if (names.includes('strict-255')) q.strict255 = true;
+  if (names.includes('new-attempt-unless-suspended')) q.newAttemptUnlessSuspended = true;
+  if (names.includes('truncate-suspend-data')) q.truncateSuspendData = 4096;
+  return q;
+}
+
+/** Makes every later page of `page` drop `pagehide`/`unload`/`beforeunload` handlers in the content frame (an LMS frame where they never run). */
+export async function dropUnloadHandlers(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { location: { pathname: string }; addEventListener: (t: string, ...rest: unknown[]) => void };
+    if (!w.location.pathname.includes('/pkg/')) return;
+    const add = w.addEventListener.bind(w);
+    w.addEventListener = (type: string, ...rest: unknown[]) => {
+      if (type === 'pagehide' || type === 'unload' || type === 'beforeunload') return;
+      add(type, ...rest);
+    };
+  });
+}
+
+/**
+ * What the LMS hands the next launch, from what it stored: resume data when the last exit was
+ * `suspend`; with `failedIsFinal`, a SCORM 1.2 record stored as failed reopens in review mode;
+ * with `newAttemptUnlessSuspended`, a SCORM 2004 attempt ended without `suspend` is replaced by a
+ * fresh one (nothing carried over).
+ */
+export async function relaunchRecord(page: Page, flavour: Flavour, quirks: Quirks = {}): Promise<Record<string, unknown>> {
+  const stored = await page.evaluate(() => (globalThis as unknown as { lms: { stored: Record<string, unknown> | null } }).lms.stored);
+  if (!stored) return {};
+  if (flavour === 'scorm12') {
+    const core = (stored.core ?? {}) as Record<string, unknown>;
+    const status = String(core.lesson_status ?? '');
+    const mode = quirks.failedIsFinal && status === 'failed' ? 'review' : 'normal';
+    return {
+      core: { lesson_status: status, lesson_location: core.lesson_location ?? '', entry: core.exit === 'suspend' ? 'resume' : '', lesson_mode: mode, score: core.score },
+      suspend_data: stored.suspend_data ?? '',
+    };
+  }
+  if (quirks.newAttemptUnlessSuspended && stored.exit !== 'suspend') return {};
+  return {
+    completion_status: stored.completion_status,
+    success_status: stored.success_status,
+    location: stored.location ?? '',
+    entry: stored.exit === 'suspend' ? 'resume' : '',
+    suspend_data: stored.suspend_data ?? '',
+    score: stored.score,
+  };
+}
+
+/**
+ * Writes `pkg/<target>/<page>`: the package's index.html with its LMS settings replaced by
+ * `runtime` (a profile, or a profile with one handling switched off), so one build serves every case.
+ */
+export async function writeVariant(lms: TestLms, target: string, page: string, runtime: LmsRuntime): Promise<string> {
+  const dir = path.join(lms.siteDir, 'pkg', target);
+  const html = await readFile(path.join(dir, 'index.html'), 'utf8');
+  let found = false;
+  const out = html.replace(/(<script type="application\/json" id="lessonkit-config">)(.*?)(<\/script>)/s, (_m, a: string, json: string, b: string) => {
+    found = true;
+    const config = JSON.parse(json) as { lms?: LmsRuntime };
+    config.lms = runtime;
+    return a + jsonForScript(config) + b;
+  });
+  if (!found) throw new Error('no player configuration in index.html');
+  await writeFile(path.join(dir, page), out);
+  return page;
 }
 
 /** Reads a value straight from scorm-again's data model (what the LMS stored). */

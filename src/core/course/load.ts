@@ -6,6 +6,7 @@ import { isInside } from '../../utils/fs.js';
 import { courseSchema, type CourseFile, type TargetName } from './schema.js';
 import { formatTime, parseTime } from './time.js';
 import { slugify } from './slug.js';
+import type { LmsName } from '../package/lms/names.js';
 import { TARGETS } from './targets.js';
 import { accentContrasts, accentPasses, FONT_TYPES, LOGO_TYPES, MIN_CONTRAST, parseHexColor, suggestAccent, toHexColor } from './theme.js';
 import type { RedactionSpec } from '../redact/regions.js';
@@ -89,6 +90,8 @@ export interface Course {
   theme?: CourseTheme;
   /** Targets with aliases resolved (`scorm2004` becomes `scorm2004-4th`), without duplicates. */
   targets: Exclude<TargetName, 'scorm2004'>[];
+  /** The LMS profile from `lms:` (absent: generic, unless `--lms` says otherwise). */
+  lms?: LmsName;
 }
 
 /** Options for {@link loadCourse}. */
@@ -435,5 +438,6 @@ function normalizeCourse(c: CourseFile, dir: string): Course {
     })),
     ...(c.theme ? { theme: normalizeTheme(c.theme, dir) } : {}),
     targets: normalizeTargets(c.targets),
+    ...(c.lms ? { lms: c.lms } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { LMS_NAMES } from '../package/lms/names.js';
 import { MOVE_ON, TARGETS } from './targets.js';
 
 export { MOVE_ON, TARGETS, type TargetName } from './targets.js';
@@ -128,6 +129,10 @@ export const courseSchema = z
     lessons: z.array(lessonSchema).min(1, { message: 'a course needs at least one lesson' }),
     targets: z.array(z.enum(TARGETS)).min(1).default(['scorm12', 'scorm2004-4th']),
     redact: z.array(recordingRedactSchema).default([]).describe('Regions hidden in every segment cut from their source recording.'),
+    lms: z
+      .enum(LMS_NAMES)
+      .optional()
+      .describe('The LMS the packages are for: its known quirks are handled (see docs/lms.md). Default generic, the safest behaviour for any LMS.'),
   })
   .describe('A lessonkit course.');
 

@@ -42,6 +42,8 @@ export interface ExportCoursesOptions {
   dryRun?: boolean;
   /** One SCO (AU) per lesson. */
   scoPerLesson?: boolean;
+  /** `--lms`: the LMS profile for every course (overrides each course's `lms:`). */
+  lms?: string;
   /** `--ffmpeg` */
   ffmpeg?: string;
   /** `--ffprobe` */
@@ -176,7 +178,8 @@ export async function exportCourses(options: ExportCoursesOptions, ctx: RunConte
     lessonkit: await toolchainHash(),
     ffmpeg: tools.ffmpeg ? await binaryIdentity(tools.ffmpeg.path) : 'none',
   });
-  const optionsKey = JSON.stringify({ scoPerLesson: Boolean(options.scoPerLesson) });
+  // The LMS profile changes the launch pages and manifests: a different --lms rebuilds.
+  const optionsKey = JSON.stringify({ scoPerLesson: Boolean(options.scoPerLesson), ...(options.lms ? { lms: options.lms } : {}) });
   const budget = defaultBudget();
   const concurrency = options.concurrency ?? budget.courses;
   const encodeSlots = createLimiter(options.concurrency ? Math.max(1, Math.floor(options.concurrency / 2)) : budget.encodes);
@@ -244,6 +247,7 @@ export async function exportCourses(options: ExportCoursesOptions, ctx: RunConte
           out: courseOut,
           cacheDir,
           scoPerLesson: Boolean(options.scoPerLesson),
+          ...(options.lms ? { lms: options.lms } : {}),
           ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
           ...(options.ffprobe ? { ffprobe: options.ffprobe } : {}),
           env: options.env,

@@ -18,6 +18,7 @@ import { validatePackage } from '../validate/validate.js';
 import { validateXsd } from '../validate/xsd.js';
 import { FindingsError, UserError, throwIfCancelled } from '../../errors.js';
 import { checkWritableFolder, tempPathBeside, toWriteError } from '../../utils/fs.js';
+import { lmsRuntime, resolveLmsProfile } from './lms/index.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
 import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
 import { createChecksumMemo, writeZip } from './zip.js';
@@ -44,6 +45,8 @@ export interface BuildCourseOptions {
   env: Record<string, string | undefined>;
   /** Warnings fail the build (FindingsError, exit 1) before anything is encoded or written. */
   strict?: boolean;
+  /** `--lms`: the LMS profile (overrides course.yaml's `lms:`; default generic). */
+  lms?: string;
 }
 
 /** One zip written by {@link buildCourse}. */
@@ -67,6 +70,8 @@ export interface BuiltBundle {
 /** What {@link buildCourse} returns (what `--json` prints). */
 export interface BuildCourseResult {
   course: { id: string; version: string; title: string; dir: string };
+  /** The LMS profile the packages were built for. */
+  lms: string;
   /** The zips, in the order the targets were asked for. */
   bundles: BuiltBundle[];
   /** Segments rendered and how many came from the cache. */
@@ -102,6 +107,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   const { course } = loaded;
   const targets = resolveTargets(options.targets ?? course.targets, options.targets ? '--target' : path.relative(options.cwd, course.file) || course.file);
   for (const t of targets) t.check?.(course);
+  const lms = resolveLmsProfile(options.lms ?? course.lms, options.lms ? '--lms' : path.relative(options.cwd, course.file) || course.file);
   const outDir = path.resolve(options.cwd, options.out ?? path.join(course.dir, 'dist'));
   const show = (file: string) => path.relative(options.cwd, path.join(course.dir, file)) || file;
   throwIfCancelled(ctx.signal);
@@ -149,7 +155,8 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
         course,
         shared: shared.files,
         unitPerLesson: Boolean(options.scoPerLesson),
-        renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o, shared.theme),
+        lms,
+        renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o, shared.theme, lmsRuntime(lms)),
       });
       const validated = await validateDescriptors(target, output);
       const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);
@@ -189,6 +196,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   }
   return {
     course: { id: course.id, version: course.version, title: course.title, dir: course.dir },
+    lms: lms.name,
     bundles,
     media: { segments: rendered.segments.length, cached: rendered.cacheHits },
     warnings,

@@ -3,6 +3,7 @@
  * `<script type="application/json" id="lessonkit-config">`. Pure types, shared by the Node
  * build and the browser bundle. Every path is relative to the bundle root.
  */
+import type { LmsRuntime } from '../package/lms/types.js';
 import type { Quiz } from '../workbook/quiz-types.js';
 
 /** A file offered beside a lesson (workbook, cheat-sheet, attachment). */
@@ -79,4 +80,6 @@ export interface PlayerConfig {
   lessons: PlayerLesson[];
   /** The brand theme, when course.yaml has one. */
   theme?: PlayerTheme;
+  /** How to talk to the LMS (the course's LMS profile; see docs/lms.md). Absent in pages from older builds: generic. */
+  lms?: LmsRuntime;
 }

@@ -40,6 +40,8 @@ export interface StartPreviewOptions {
   cacheDir?: string;
   /** One SCO/AU per lesson when building a course. */
   scoPerLesson?: boolean;
+  /** `--lms`: build for this LMS profile and switch its quirks on in the preview LMS. */
+  lms?: string;
   /** `--ffmpeg` for a course build. */
   ffmpeg?: string;
   /** `--ffprobe` for a course build. */
@@ -184,6 +186,7 @@ async function openInput(options: StartPreviewOptions, work: string, ctx: RunCon
       ...(options.targets ? { targets: options.targets } : {}),
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
       scoPerLesson: Boolean(options.scoPerLesson),
+      ...(options.lms ? { lms: options.lms } : {}),
       ffmpeg: options.ffmpeg,
       ffprobe: options.ffprobe,
       env: options.env,

@@ -200,7 +200,7 @@ export function createCmi5Adapter(options: AdapterOptions): LmsAdapter {
         resume = { state: report.state, location: report.location, completed };
         client.putState(stateParams(), resume);
       }
-      if (report.reason === 'hide') client.flushOnHide();
+      if (report.reason === 'hide' || report.reason === 'final') client.flushOnHide();
     },
     reportMedia(event: MediaEvent): void {
       // Browse and Review send only initialized and terminated.

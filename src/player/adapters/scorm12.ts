@@ -5,7 +5,9 @@
  * exit `suspend` while incomplete, LMSCommit on milestones and page hide, LMSFinish on exit.
  * Every call's result is checked and failures are logged with the LMS's error code.
  */
+import { genericProfile } from '../../core/package/lms/generic.js';
 import { findLmsApi } from './discover.js';
+import { createCommitScheduler, type CommitScheduler } from './scorm-commit.js';
 import { formatScorm12Time } from './scorm-time.js';
 import { scorm12InteractionValues } from '../quiz/interactions.js';
 import type { AdapterOptions, InteractionReport, InitializeResult, LmsAdapter, ProgressReport, ScoreReport, TerminateReason } from './types.js';
@@ -27,7 +29,14 @@ export const SCORM12_STATE_LIMIT = 4096;
 
 /** Creates the SCORM 1.2 adapter. */
 export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
+  const lms = options.lms ?? { profile: 'generic', ...genericProfile.runtime };
+  const stateLimit = Math.min(SCORM12_STATE_LIMIT, lms.stateBudget.scorm12);
+  const exitComplete = lms.exitWhenComplete === 'suspend' ? 'suspend' : '';
   let api: Scorm12Api | undefined;
+  let scheduler: CommitScheduler | undefined;
+  /** A failed knowledge check held as `incomplete` (profiles where `failed` cannot be retaken): watching does not complete it. */
+  let failedHeld = false;
+  const usedIds = new Set<string>();
   let started = 0;
   let completed = false;
   let finished = false;
@@ -53,13 +62,13 @@ export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
     if (!api || finished || lastSet.get(element) === value) return;
     if (check(`LMSSetValue("${element}")`, api.LMSSetValue(element, value))) lastSet.set(element, value);
   };
-  const commit = (): void => {
-    if (api && !finished) check('LMSCommit', api.LMSCommit(''));
-  };
+  const commit = (): boolean => Boolean(api && !finished && check('LMSCommit', api.LMSCommit('')));
+  // The connection check: what the LMS returns must be what was written.
+  const readBack = (): boolean => ['cmi.suspend_data', 'cmi.core.lesson_location'].every((el) => !lastSet.has(el) || api?.LMSGetValue(el) === lastSet.get(el));
 
   return {
     name: 'scorm12',
-    stateLimit: SCORM12_STATE_LIMIT,
+    stateLimit,
     initialize(): InitializeResult {
       api = findLmsApi<Scorm12Api>(options.window, 'API');
       if (!api) {
@@ -73,6 +82,7 @@ export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
         return { ok: false, message: 'The learning management system refused to start this course (LMSInitialize failed). Close it and open it again from your LMS.' };
       }
       started = Date.now();
+      scheduler = createCommitScheduler(lms, options.window, { commit, readBack, onConnection: options.onConnection });
       status = get('cmi.core.lesson_status');
       completed = status === 'completed' || status === 'passed';
       const entry = get('cmi.core.entry');
@@ -96,19 +106,23 @@ export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
     reportProgress(report: ProgressReport): void {
       if (!api || finished) return;
       set('cmi.core.lesson_location', report.location.slice(0, 255));
-      set('cmi.suspend_data', report.state.slice(0, SCORM12_STATE_LIMIT));
-      if (report.completed && !completed) {
+      set('cmi.suspend_data', report.state.slice(0, stateLimit));
+      if (report.completed && !completed && !failedHeld) {
         completed = true;
         // passed/failed (from a quiz) already imply completion; keep them.
         if (status !== 'passed' && status !== 'failed') set('cmi.core.lesson_status', 'completed');
-        set('cmi.core.exit', '');
+        set('cmi.core.exit', exitComplete);
       }
-      if (report.reason !== 'tick') commit();
+      scheduler?.afterReport(report.reason);
     },
     reportInteraction(interaction: InteractionReport): void {
       if (!api || finished) return;
       const n = Number(get('cmi.interactions._count')) || 0;
-      for (const [element, value] of scorm12InteractionValues(interaction, n, new Date())) set(element, value);
+      // A retake within the session gets ids of its own: some LMSs refuse an id used twice in an attempt.
+      let id = interaction.id;
+      for (let k = 2; usedIds.has(id); k += 1) id = `${interaction.id}_${k}`;
+      usedIds.add(id);
+      for (const [element, value] of scorm12InteractionValues({ ...interaction, id }, n, new Date(), lms.valueLimit)) set(element, value);
     },
     reportScore(score: ScoreReport): void {
       if (!api || finished) return;
@@ -116,16 +130,19 @@ export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
       set('cmi.core.score.max', String(score.max));
       set('cmi.core.score.raw', String(Math.round(score.raw * 100) / 100));
       if (score.passed !== undefined) {
-        status = score.passed ? 'passed' : 'failed';
+        // Where a course stored as failed cannot be retaken, a failed check stays incomplete until passed.
+        failedHeld = !score.passed && lms.failedStatus === 'incomplete';
+        status = score.passed ? 'passed' : failedHeld ? 'incomplete' : 'failed';
+        if (failedHeld) completed = false;
         set('cmi.core.lesson_status', status);
       }
-      commit();
+      scheduler?.now();
     },
     terminate(_reason: TerminateReason): void {
       if (!api || finished || !started) return;
       set('cmi.core.session_time', formatScorm12Time(Date.now() - started));
-      set('cmi.core.exit', completed ? '' : 'suspend');
-      commit();
+      set('cmi.core.exit', completed ? exitComplete : 'suspend');
+      scheduler?.beforeTerminate(false);
       check('LMSFinish', api.LMSFinish(''));
       finished = true;
     },

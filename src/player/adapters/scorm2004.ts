@@ -5,7 +5,9 @@
  * `cmi.objectives.n` per lesson carrying that lesson's completion. Commits on milestones and
  * page hide; every call's error code is checked and logged.
  */
+import { genericProfile } from '../../core/package/lms/generic.js';
 import { findLmsApi } from './discover.js';
+import { createCommitScheduler, type CommitScheduler } from './scorm-commit.js';
 import { formatIsoDuration } from './scorm-time.js';
 import { scorm2004InteractionValues } from '../quiz/interactions.js';
 import type { AdapterOptions, InteractionReport, InitializeResult, LmsAdapter, ProgressReport, ScoreReport, TerminateReason } from './types.js';
@@ -32,7 +34,11 @@ function measure(n: number): string {
 
 /** Creates the SCORM 2004 adapter. */
 export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
+  const lms = options.lms ?? { profile: 'generic', ...genericProfile.runtime };
+  const stateLimit = Math.min(SCORM2004_STATE_LIMIT, lms.stateBudget.scorm2004);
   let api: Scorm2004Api | undefined;
+  let scheduler: CommitScheduler | undefined;
+  const usedIds = new Set<string>();
   let started = 0;
   let completed = false;
   let finished = false;
@@ -62,9 +68,9 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
     if (!api || finished || lastSet.get(element) === value) return;
     if (check(`SetValue("${element}")`, api.SetValue(element, value))) lastSet.set(element, value);
   };
-  const commit = (): void => {
-    if (api && !finished) check('Commit', api.Commit(''));
-  };
+  const commit = (): boolean => Boolean(api && !finished && check('Commit', api.Commit('')));
+  // The connection check: what the LMS returns must be what was written.
+  const readBack = (): boolean => ['cmi.suspend_data', 'cmi.location'].every((el) => !lastSet.has(el) || api?.GetValue(el) === lastSet.get(el));
   const objective = (id: string): number => {
     let n = objectiveIndex.get(id);
     if (n === undefined) {
@@ -77,7 +83,7 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
 
   return {
     name: 'scorm2004',
-    stateLimit: SCORM2004_STATE_LIMIT,
+    stateLimit,
     initialize(): InitializeResult {
       api = findLmsApi<Scorm2004Api>(options.window, 'API_1484_11');
       if (!api) {
@@ -91,6 +97,7 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
         return { ok: false, message: 'The learning management system refused to start this course (Initialize failed). Close it and open it again from your LMS.' };
       }
       started = Date.now();
+      scheduler = createCommitScheduler(lms, options.window, { commit, readBack, onConnection: options.onConnection });
       const status = get('cmi.completion_status');
       completed = status === 'completed';
       const entry = get('cmi.entry');
@@ -120,7 +127,7 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
     reportProgress(report: ProgressReport): void {
       if (!api || finished) return;
       set('cmi.location', report.location.slice(0, 1000));
-      set('cmi.suspend_data', report.state.slice(0, SCORM2004_STATE_LIMIT));
+      set('cmi.suspend_data', report.state.slice(0, stateLimit));
       set('cmi.progress_measure', measure(report.completed ? 1 : report.overall));
       for (const lesson of report.lessons) {
         const n = objective(lesson.id);
@@ -130,14 +137,18 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
       if (report.completed && !completed) {
         completed = true;
         set('cmi.completion_status', 'completed');
-        set('cmi.exit', 'normal');
+        set('cmi.exit', lms.exitWhenComplete);
       }
-      if (report.reason !== 'tick') commit();
+      scheduler?.afterReport(report.reason);
     },
     reportInteraction(interaction: InteractionReport): void {
       if (!api || finished) return;
       const n = Number(get('cmi.interactions._count')) || 0;
-      for (const [element, value] of scorm2004InteractionValues(interaction, n, new Date())) set(element, value);
+      // A retake within the session gets ids of its own: some LMSs refuse an id used twice in an attempt.
+      let id = interaction.id;
+      for (let k = 2; usedIds.has(id); k += 1) id = `${interaction.id}_${k}`;
+      usedIds.add(id);
+      for (const [element, value] of scorm2004InteractionValues({ ...interaction, id }, n, new Date())) set(element, value);
     },
     reportScore(score: ScoreReport): void {
       if (!api || finished) return;
@@ -152,13 +163,13 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
         const passed = Number.isFinite(lmsMark) ? score.scaled >= lmsMark : score.passed;
         set('cmi.success_status', passed ? 'passed' : 'failed');
       }
-      commit();
+      scheduler?.now();
     },
     terminate(_reason: TerminateReason): void {
       if (!api || finished || !started) return;
       set('cmi.session_time', formatIsoDuration(Date.now() - started));
-      set('cmi.exit', completed ? 'normal' : 'suspend');
-      commit();
+      set('cmi.exit', completed ? lms.exitWhenComplete : 'suspend');
+      scheduler?.beforeTerminate(true);
       check('Terminate', api.Terminate(''));
       finished = true;
     },

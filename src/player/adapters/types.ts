@@ -8,6 +8,7 @@
  * Every method may be synchronous or return a promise; the player awaits each call.
  */
 import type { LessonProgress } from '../progress.js';
+import type { LmsRuntime } from '../../core/package/lms/types.js';
 import type { InteractionReport } from '../quiz/interaction-types.js';
 
 export type { LessonProgress } from '../progress.js';
@@ -45,7 +46,9 @@ export type ProgressReason =
   /** A segment or lesson was completed, or the learner moved to another segment. */
   | 'milestone'
   /** The page is being hidden (pagehide / visibilitychange): commit now, it may be the last chance. */
-  | 'hide';
+  | 'hide'
+  /** The session ends right after this report (terminate follows): the profile decides whether to commit first. */
+  | 'final';
 
 /** One progress report from the player. */
 export interface ProgressReport {
@@ -148,4 +151,8 @@ export interface AdapterOptions {
   window: Window;
   /** Where diagnostics go (every failed API call is logged). */
   log: (message: string) => void;
+  /** The LMS profile's settings (SCORM adapters); generic when absent. */
+  lms?: LmsRuntime;
+  /** Called when the LMS stops (false) or starts again (true) taking the learner's data. */
+  onConnection?: (ok: boolean) => void;
 }

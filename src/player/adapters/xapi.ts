@@ -104,7 +104,7 @@ export function createXapiAdapter(options: AdapterOptions): LmsAdapter {
         }
       }
       if (report.reason !== 'tick') saveState(report);
-      if (report.reason === 'hide') client.flushOnHide();
+      if (report.reason === 'hide' || report.reason === 'final') client.flushOnHide();
     },
     reportMedia(event: MediaEvent): void {
       const s = videoStatement(iri, event, videoSession, language);

@@ -14,22 +14,25 @@ function clock12(d: Date): string {
 }
 
 /** SCORM 1.2 formats: choice `a,b` (single characters), true-false `t`/`f`, fill-in the text (CMIFeedback, 255). */
-function response12(i: InteractionReport, r: string[]): string {
+function response12(i: InteractionReport, r: string[], limit: number): string {
   if (i.type === 'true-false') return r[0] === 'true' ? 't' : 'f';
   if (i.type === 'choice') return r.join(',');
-  return (r[0] ?? '').slice(0, 255);
+  return limit > 0 ? (r[0] ?? '').slice(0, limit) : (r[0] ?? '');
 }
 
-/** `cmi.interactions.<n>.*` for SCORM 1.2. */
-export function scorm12InteractionValues(i: InteractionReport, n: number, now: Date): [string, string][] {
+/**
+ * `cmi.interactions.<n>.*` for SCORM 1.2. `limit` caps typed answers (CMIFeedback is 255
+ * characters, and LMSs that enforce it refuse the whole value); 0 writes them whole.
+ */
+export function scorm12InteractionValues(i: InteractionReport, n: number, now: Date, limit = 255): [string, string][] {
   const p = `cmi.interactions.${n}.`;
   return [
     [`${p}id`, i.id.slice(0, 255)],
     [`${p}type`, i.type],
     [`${p}time`, clock12(now)],
     [`${p}weighting`, String(i.weighting)],
-    ...i.correctResponses.map((c, m) => [`${p}correct_responses.${m}.pattern`, response12(i, c)] as [string, string]),
-    [`${p}student_response`, response12(i, i.response)],
+    ...i.correctResponses.map((c, m) => [`${p}correct_responses.${m}.pattern`, response12(i, c, limit)] as [string, string]),
+    [`${p}student_response`, response12(i, i.response, limit)],
     [`${p}result`, i.correct ? 'correct' : 'wrong'],
     [`${p}latency`, formatScorm12Time(i.latencyMs)],
   ];

@@ -26,10 +26,15 @@ interface ScoUnit {
 }
 
 /** The pass mark fields of a SCO whose lessons include a knowledge check (the player's pass mark). */
-function passMarkFields(course: TargetInput['course'], lessons: TargetInput['course']['lessons']): Pick<ScoUnit, 'masteryScore' | 'scaledPassingScore'> {
+function passMarkFields(course: TargetInput['course'], lessons: TargetInput['course']['lessons'], lms: TargetInput['lms']): Pick<ScoUnit, 'masteryScore' | 'scaledPassingScore'> {
   if (!lessons.some((l) => l.quiz)) return { masteryScore: '', scaledPassingScore: '' };
   const mark = course.completion.masteryScore ?? DEFAULT_PASS_MARK;
-  return { masteryScore: String(Math.round(mark)), scaledPassingScore: String(Math.round(mark * 100) / 10000) };
+  return {
+    // A SCORM 1.2 LMS that applies a masteryscore sets `failed` by itself; profiles that report a
+    // failed check as `incomplete` (a failed course cannot be retaken there) leave it out.
+    masteryScore: lms?.manifest.masteryScore === false ? '' : String(Math.round(mark)),
+    scaledPassingScore: String(Math.round(mark * 100) / 10000),
+  };
 }
 
 /**
@@ -68,7 +73,7 @@ export async function writeScormTarget(input: TargetInput, options: ScormTargetO
         title: lesson.title,
         href: page.path,
         files: [page.path],
-        ...passMarkFields(course, [lesson]),
+        ...passMarkFields(course, [lesson], input.lms),
         objectiveId: scormIdentifier(course.id, 'objective', lesson.id),
       });
     }
@@ -82,7 +87,7 @@ export async function writeScormTarget(input: TargetInput, options: ScormTargetO
       href: page.path,
       // One SCO lists every file it uses.
       files: [page.path, ...sharedPaths].sort(),
-      ...passMarkFields(course, course.lessons),
+      ...passMarkFields(course, course.lessons, input.lms),
       objectiveId: scormIdentifier(course.id, 'objective'),
     });
   }

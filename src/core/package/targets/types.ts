@@ -7,6 +7,7 @@
  */
 import type { Course } from '../../course/load.js';
 import type { TargetName } from '../../course/schema.js';
+import type { LmsProfile } from '../lms/types.js';
 
 /** A target name after aliases are resolved (`scorm2004` is `scorm2004-4th`). */
 export type PackageTargetName = Exclude<TargetName, 'scorm2004'>;
@@ -55,6 +56,8 @@ export interface TargetInput {
   shared: BundleFile[];
   /** True for `--sco-per-lesson`: one launchable unit (SCO / AU) per lesson instead of one per course. */
   unitPerLesson: boolean;
+  /** The LMS profile (what the manifest says for that LMS); generic when absent. */
+  lms?: LmsProfile;
   /** Renders the player's HTML launch page (author text escaped, paths relative to `path`). */
   renderLaunchPage(options: LaunchPageOptions): Promise<BundleFile>;
 }
