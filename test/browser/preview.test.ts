@@ -5,19 +5,18 @@
  * keyboard. Vendor SCORM 1.2 and 2004 packages open from their zip without writing into the
  * working folder. The course is built once for the whole file (3 segments of 2 s, played at 4x).
  */
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentContext } from '../../src/core/context.js';
 import { startPreview, type PreviewServer } from '../../src/core/preview/preview.js';
+import { contentFrame } from '../../src/core/preview/play.js';
 import { launchTestBrowser } from '../helpers/browser.js';
 import { makeTempDir, REPO } from '../helpers/cli.js';
 import { DEFAULT_COURSE_YAML, makeMediaCourse } from '../helpers/media-course.js';
+import { zipFiles, type Files } from '../unit/validate/helpers/packages.js';
 
-const run = promisify(execFile);
 
 interface PlayerGlobal {
   lessonkit?: { player?: { summary(): { completed: boolean; overall: number }; state(): { lesson: number; segment: number; position: number } }; error?: string };
@@ -43,16 +42,6 @@ afterAll(async () => {
   await preview?.close();
   await tmp?.cleanup();
 });
-
-async function contentFrame(page: Page): Promise<Frame> {
-  const handle = await page.waitForSelector('#lk-content');
-  for (let i = 0; i < 200; i += 1) {
-    const frame = await handle.contentFrame();
-    if (frame && frame.url().includes('/pkg/')) return frame;
-    await page.waitForTimeout(50);
-  }
-  throw new Error('the content frame did not load');
-}
 
 /** Waits for the player in the content frame; with `previous`, for a new page (the old one was marked by {@link markOld}). */
 async function startPlayer(page: Page, previous?: Frame): Promise<Frame> {
@@ -261,7 +250,14 @@ api.Initialize(''); api.SetValue('cmi.completion_status', 'completed'); api.SetV
   }
   const zip = path.join(dir, 'work', `vendor-${version}.zip`);
   await mkdir(path.dirname(zip), { recursive: true });
-  await run('python3', ['-c', 'import sys,zipfile,os\nz=zipfile.ZipFile(sys.argv[1],"w")\nfor r,d,f in os.walk(sys.argv[2]):\n  for n in f:\n    p=os.path.join(r,n); z.write(p, os.path.relpath(p, sys.argv[2]))\nz.close()', zip, pkg]);
+  // Zipped with the test zip writer (a fresh machine may have no zip tool).
+  const files: Files = {};
+  for (const entry of await readdir(pkg, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files[path.relative(pkg, full).split(path.sep).join('/')] = await readFile(full);
+  }
+  await writeFile(zip, zipFiles(files));
   return zip;
 }
 

@@ -113,7 +113,8 @@ export async function playPreview(options: PlayPreviewOptions, ctx: RunContext):
 /** Loaded on use, so the other commands never pay for it. */
 const loadPlaywright = () => import('playwright-core');
 
-async function contentFrame(page: Page): Promise<Frame> {
+/** The package's frame inside the preview page, once it has loaded the package. */
+export async function contentFrame(page: Page): Promise<Frame> {
   const handle = await page.waitForSelector('#lk-content');
   for (let i = 0; i < 200; i += 1) {
     const frame = await handle.contentFrame();
