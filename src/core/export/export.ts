@@ -116,6 +116,12 @@ function errorOf(err: unknown): NonNullable<ExportItem['error']> {
   return { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err), hint: 'This is a lessonkit bug; run the course alone with `lessonkit build --debug` and report the output.' };
 }
 
+/** The line that says what went wrong: the message, or its first detail when the message only introduces them. */
+export function errorLine(error: ExportItem['error']): string {
+  const first = error?.message.split('\n')[0] ?? '';
+  return first.endsWith(':') && error?.details?.[0] ? error.details[0].trim() : first;
+}
+
 function manifestPath(zip: string): string {
   return path.join(path.dirname(zip), `.${path.basename(zip)}.inputs.json`);
 }
@@ -190,7 +196,7 @@ export async function exportCourses(options: ExportCoursesOptions, ctx: RunConte
   const report = (item: ExportItem) => {
     items.push(item);
     finished++;
-    ctx.onProgress?.({ phase: 'export', current: finished, total, item: `${item.id ?? item.course}${item.target ? ' ' + item.target : ''}`, done: true, detail: item.status === 'failed' ? `failed: ${item.error?.message.split('\n')[0] ?? ''}` : item.reason });
+    ctx.onProgress?.({ phase: 'export', current: finished, total, item: `${item.id ?? item.course}${item.target ? ' ' + item.target : ''}`, done: true, detail: item.status === 'failed' ? `failed: ${errorLine(item.error)}` : item.reason });
   };
 
   await runPool(mine, concurrency, async (plan) => {

@@ -1,16 +1,10 @@
 /** Renderings of an export result: the summary table (stderr), and a JUnit report for CI. */
-import type { ExportCoursesResult, ExportItem } from './export.js';
+import { errorLine, type ExportCoursesResult, type ExportItem } from './export.js';
 
 /** Names of the export reporters. */
 export const EXPORT_REPORTERS = ['pretty', 'json', 'junit'] as const;
 /** One of {@link EXPORT_REPORTERS}. */
 export type ExportReporterName = (typeof EXPORT_REPORTERS)[number];
-
-/** The one line that says what went wrong: the message, or its first detail when the message only introduces them. */
-function firstLine(i: ExportItem): string {
-  const m = i.error?.message.split('\n')[0] ?? '';
-  return m.endsWith(':') && i.error?.details?.[0] ? i.error.details[0].trim() : m;
-}
 
 function size(bytes: number | undefined): string {
   if (bytes === undefined) return '';
@@ -26,7 +20,7 @@ function pad(rows: string[][]): string[] {
 
 /** The human report: one row per item, the errors in full, and a summary line. */
 export function formatExportPretty(r: ExportCoursesResult): string {
-  const rows = [['course', 'target', 'status', 'size', 'why'], ...r.items.map((i) => [i.id ?? i.course, i.target ?? '-', i.status, size(i.size), i.status === 'failed' ? firstLine(i) : i.reason])];
+  const rows = [['course', 'target', 'status', 'size', 'why'], ...r.items.map((i) => [i.id ?? i.course, i.target ?? '-', i.status, size(i.size), i.status === 'failed' ? errorLine(i.error) : i.reason])];
   const lines = pad(rows);
   const failed = r.items.filter((i) => i.status === 'failed' && i.error);
   const seen = new Set<string>();
@@ -53,7 +47,7 @@ function testcase(i: ExportItem): string {
   if (i.status !== 'failed') return `${open}><system-out>${xml(`${i.status}: ${i.reason}${i.zip ? ` (${i.zip})` : ''}`)}</system-out></testcase>`;
   const e = i.error;
   const body = [e?.message ?? '', ...(e?.details ?? []), ...(e?.hint ? [`fix: ${e.hint}`] : [])].join('\n');
-  return `${open}><failure type="${xml(e?.code ?? 'E_FAILED')}" message="${xml(firstLine(i))}">${xml(body)}</failure></testcase>`;
+  return `${open}><failure type="${xml(e?.code ?? 'E_FAILED')}" message="${xml(errorLine(i.error))}">${xml(body)}</failure></testcase>`;
 }
 
 /** JUnit XML: one testsuite for the export, one testcase per item. */
