@@ -3,11 +3,12 @@
  * `lessonkit` on PATH and a generated recording at ~/Videos/session.mp4, in a temp folder.
  */
 import { execFile } from 'node:child_process';
-import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, REPO, makeTempDir } from '../helpers/cli.js';
+import { copyShortSampleCourse } from '../helpers/sample-course.js';
 
 const run = promisify(execFile);
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -74,7 +75,8 @@ describe('README: one example per user', () => {
   it('the CI pipeline builds strictly and validates every bundle (on the sample course)', { timeout: 240_000 }, async () => {
     const [, block] = await blocksUnder('One example per user');
     const dir = path.join(tmp.dir, 'ci');
-    await cp(path.join(REPO, 'fixtures/sample-course'), dir, { recursive: true });
+    // The sample course with shorter segments: the same course, a quarter of the encoding.
+    await copyShortSampleCourse(dir);
     const r = await runBlock(block ?? '', dir);
     expect(r.code).toBe(0);
     expect(await readFile(path.join(dir, 'reports/validate.xml'), 'utf8')).toMatch(/<testsuites[^>]*failures="0"/);
@@ -83,7 +85,7 @@ describe('README: one example per user', () => {
   it('the trainer exports every course of the repository', { timeout: 240_000 }, async () => {
     const [, , block] = await blocksUnder('One example per user');
     const dir = path.join(tmp.dir, 'trainer');
-    await cp(path.join(REPO, 'fixtures/sample-course'), path.join(dir, 'courses/mobile'), { recursive: true });
+    await copyShortSampleCourse(path.join(dir, 'courses/mobile'));
     const r = await runBlock(block ?? '', dir);
     expect(r.code).toBe(0);
     const report = JSON.parse(await readFile(path.join(dir, 'exports/export.json'), 'utf8')) as { summary: { built: number; failed: number } };

@@ -1,9 +1,10 @@
-import { cp, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentContext } from '../../src/core/context.js';
 import { validatePackage } from '../../src/core/validate/validate.js';
-import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+import { copyShortSampleCourse } from '../helpers/sample-course.js';
 import { DEFAULT_COURSE_YAML, makeMediaCourse } from '../helpers/media-course.js';
 
 const TARGETS = ['scorm12', 'scorm2004-3rd', 'scorm2004-4th', 'xapi', 'cmi5'];
@@ -48,7 +49,8 @@ describe("the README's CI example on lessonkit's own output: lessonkit validate 
   beforeAll(async () => {
     tmp = await makeTempDir('lessonkit-validate-sample-');
     const course = path.join(tmp.dir, 'course');
-    await cp(path.join(REPO, 'fixtures/sample-course'), course, { recursive: true });
+    // The sample course with shorter segments: every target and feature, a quarter of the encoding.
+    await copyShortSampleCourse(course);
     out = path.join(tmp.dir, 'dist');
     // Every target the sample course declares, the web bundle included.
     const r = await runCli(['build', course, '--out', out, '--cache-dir', path.join(tmp.dir, 'cache')], { cwd: tmp.dir, timeoutMs: 240_000 });
