@@ -19,6 +19,7 @@ import { findCourses } from './discover.js';
 import { binaryIdentity, changedFiles, combineHashes, hashCourseFiles, toolchainHash, type FileHashes } from './inputs.js';
 import { createLimiter, defaultBudget, runPool } from './scheduler.js';
 import { partition, type Shard } from './shard.js';
+import { errorLine } from './report.js';
 
 /** Options for {@link exportCourses}. */
 export interface ExportCoursesOptions {
@@ -114,12 +115,6 @@ function errorOf(err: unknown): NonNullable<ExportItem['error']> {
   if (err instanceof UserError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), ...(err.details.length ? { details: err.details } : {}) };
   if (err instanceof FindingsError) return { code: 'E_FINDINGS', message: err.message };
   return { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err), hint: 'This is a lessonkit bug; run the course alone with `lessonkit build --debug` and report the output.' };
-}
-
-/** The line that says what went wrong: the message, or its first detail when the message only introduces them. */
-export function errorLine(error: ExportItem['error']): string {
-  const first = error?.message.split('\n')[0] ?? '';
-  return first.endsWith(':') && error?.details?.[0] ? error.details[0].trim() : first;
 }
 
 function manifestPath(zip: string): string {
