@@ -12,6 +12,7 @@ interface PreviewFlags {
   headless?: boolean;
   play?: boolean;
   rate?: string;
+  answers?: string;
   browser?: string;
   scoPerLesson?: boolean;
   auPerLesson?: boolean;
@@ -40,6 +41,7 @@ export function registerPreview(program: Command): void {
     .option('--headless', 'run in headless Chromium instead of serving (with --play)')
     .option('--play', 'play every video at high speed as a learner would, then print what the LMS recorded; exit 1 when not completed')
     .option('--rate <n>', 'playback rate of --play (default 16)')
+    .option('--answers <file>', 'with --play: take the knowledge checks with these answers (YAML or JSON, see docs/preview.md)')
     .option('--browser <path>', 'Chrome/Chromium for --headless (also CHROME_PATH; default: the system browser, else @sparticuz/chromium)')
     .option('--sco-per-lesson', 'one SCO per lesson when building a course')
     .option('--lms <name>', 'build for this LMS profile and switch its known quirks on in the preview LMS (see docs/lms.md)')
@@ -49,7 +51,7 @@ export function registerPreview(program: Command): void {
     .option('--ffprobe <path>', 'use this ffprobe (also LESSONKIT_FFPROBE)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ lessonkit preview --open\n  $ lessonkit preview vendor-course.zip\n  $ lessonkit preview --headless --play --target scorm12,cmi5 --json   # in CI\n\nExit codes: 0 ok (with --play: every target completed), 1 a target did not end completed, 2 usage or input error, 130 stopped with Ctrl-C.',
+      '\nExamples:\n  $ lessonkit preview --open\n  $ lessonkit preview vendor-course.zip\n  $ lessonkit preview --headless --play --target scorm12,cmi5 --json   # in CI\n  $ lessonkit preview --headless --play --answers answers.yaml        # take the knowledge checks too\n\nExit codes: 0 ok (with --play: every target completed and none failed), 1 a target did not end completed or failed a knowledge check, 2 usage or input error, 130 stopped with Ctrl-C.',
     )
     .action(async (input: string | undefined, flags: PreviewFlags, cmd: Command) => {
       const env = commandEnv(cmd);
@@ -67,11 +69,12 @@ export function registerPreview(program: Command): void {
         ffprobe: flags.ffprobe,
         env: env.env,
       };
+      if (flags.answers !== undefined && !flags.play) throw new UserError('--answers only works with --headless --play.', { code: 'E_USAGE', hint: 'Add --headless --play, or leave out --answers and answer the knowledge checks yourself in the preview.' });
       if (flags.headless || flags.play) {
         if (flags.open) throw new UserError('--open cannot be combined with --headless/--play.', { code: 'E_USAGE', hint: 'Use --open to look at the preview yourself, --headless --play for an unattended run.' });
         const rate = parseNumber(flags.rate, '--rate', 1, 16);
         const { playPreview } = await import('../core/preview/play.js');
-        const result = await playPreview({ ...base, ...(rate !== undefined ? { rate } : {}), ...(flags.browser ? { browserPath: flags.browser } : {}) }, env.ctx);
+        const result = await playPreview({ ...base, ...(rate !== undefined ? { rate } : {}), ...(flags.browser ? { browserPath: flags.browser } : {}), ...(flags.answers !== undefined ? { answers: flags.answers } : {}) }, env.ctx);
         env.print(result, renderPlay);
         if (!result.ok) throw new FindingsError('');
         return;
@@ -98,7 +101,8 @@ export function registerPreview(program: Command): void {
 function renderPlay(r: PlayPreviewResult): string {
   const lines: string[] = [];
   for (const p of r.packages) {
-    lines.push(`${p.target.padEnd(14)} ${p.completed ? 'completed' : 'NOT completed'}`);
+    const success = p.items.some((i) => i.record.success === 'failed') ? ', FAILED' : p.items.length > 0 && p.items.every((i) => i.record.success === 'passed') ? ', passed' : '';
+    lines.push(`${p.target.padEnd(14)} ${p.completed ? 'completed' : 'NOT completed'}${success}`);
     for (const i of p.items) {
       const rec = i.record;
       const score = rec.score ? `, score ${rec.score.scaled ?? rec.score.raw}` : '';
