@@ -123,7 +123,7 @@ function kind(node: unknown): string {
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return 'nothing';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return node.items.length ? 'a list with a mapping or list in it' : 'an empty list';
-  return 'a value that is not text';
+  return isScalar(node) ? JSON.stringify(node.value) : 'something that is not an answer';
 }
 
 const listChoices = (q: QuizQuestion) => (q.choices ?? []).map((c) => `${c.id} (${c.text})`).join(', ');
