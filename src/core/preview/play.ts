@@ -72,6 +72,8 @@ interface FrameProgress {
   reasons: string[];
   /** Knowledge checks taken but scored below their pass mark. */
   quizReasons: string[];
+  /** The lesson whose knowledge check this poll answered. */
+  answered?: string;
 }
 
 /** Plays the preview's packages headless; see the module comment. */
@@ -164,6 +166,8 @@ interface PlayItem {
 async function playOne(page: Page, preview: PreviewServer, item: PlayItem, ctx: RunContext): Promise<PlayedItem> {
   const { target, noLms, id, title, rate } = item;
   const key = `${target}/${id}`;
+  const t0 = Date.now();
+  const phase = (what: string) => ctx.logger.debug(`play ${key}: ${what} after ${((Date.now() - t0) / 1000).toFixed(2)} s`);
   await page.goto(`${preview.url}#target=${encodeURIComponent(target)}&id=${encodeURIComponent(id)}`);
   const frame = await contentFrame(page);
   await frame.waitForLoadState('load');
@@ -195,14 +199,17 @@ async function playOne(page: Page, preview: PreviewServer, item: PlayItem, ctx: 
       });
       const deadline = Date.now() + ((total / rate) * 3 + 30) * 1000;
       let last: FrameProgress | undefined;
+      phase('the player started');
       await frame.evaluate(startPlaying, rate);
       const args = { rate, answers: item.answers };
       while (Date.now() < deadline) {
         throwIfCancelled(ctx.signal);
         last = await frame.evaluate(progressInFrame, args);
+        if (last.answered) phase(`answered the knowledge check of ${last.answered}`);
         if (last.completed || last.atEnd || last.error) break;
         await page.waitForTimeout(250);
       }
+      phase(`playing ended (${last?.completed ? 'completed' : last?.atEnd ? 'at the end' : 'stopped'})`);
       last ??= await frame.evaluate(progressInFrame, args);
       playerCompleted = last.completed;
       quizReasons = last.quizReasons;
@@ -226,9 +233,11 @@ async function playOne(page: Page, preview: PreviewServer, item: PlayItem, ctx: 
     return { id, title, record, completed: playerCompleted, ok, reasons: ok ? [] : [...reasons, ...quizReasons] };
   }
   // Wait for the LMS side to see the session end (the last commit, the terminated statement).
+  phase('the session ended');
   const end = Date.now() + 5000;
   while (Date.now() < end && !preview.records().find((r) => r.key === key)?.record.finished) await page.waitForTimeout(100);
   await page.evaluate(() => (globalThis as unknown as { lkPreview: { idle(): Promise<unknown> } }).lkPreview.idle());
+  phase('the LMS has the record');
   const state = preview.records().find((r) => r.key === key);
   if (!state) throw new Error(`no record for ${key}`);
   const record = state.record;
@@ -277,10 +286,12 @@ function progressInFrame({ rate, answers }: { rate: number; answers: Record<stri
   // At the end of a lesson's last video, its knowledge check waits: answer it as a learner
   // would (tick the choices, type the text, press the submit button), once.
   const given = lessonNow && answers ? answers[lessonNow.id] : undefined;
+  let answered: string | undefined;
   const marks0 = g as unknown as { lkAnswered?: Record<string, boolean>; lkSettle?: number };
   marks0.lkAnswered ??= {};
   if (lessonNow?.quiz && given && video?.ended && before.segment === lessonNow.segments.length - 1 && !before.quizzes?.[before.lesson] && !marks0.lkAnswered[lessonNow.id]) {
     marks0.lkAnswered[lessonNow.id] = true;
+    answered = lessonNow.id;
     type El = { checked: boolean; value: string; type: string; dispatchEvent(e: unknown): boolean; click(): void; querySelectorAll(s: string): ArrayLike<El> };
     const doc = g.document as unknown as { querySelector(s: string): (El & { requestSubmit?(): void }) | null; querySelectorAll(s: string): ArrayLike<El> };
     const form = doc.querySelector('.lk-quiz-form');
@@ -316,7 +327,8 @@ function progressInFrame({ rate, answers }: { rate: number; answers: Record<stri
   const atEnd = !settling && Boolean(video?.ended) && state.lesson === lastLesson && state.segment === lastSegment;
   // Auto-advance normally moves on; where it does not (the end of a lesson), press Next as a learner would.
   const marks = g as unknown as { lkEndedPolls?: number };
-  marks.lkEndedPolls = video?.ended && !atEnd ? (marks.lkEndedPolls ?? 0) + 1 : 0;
+  // Just answered a knowledge check: the learner moves on at once.
+  marks.lkEndedPolls = video?.ended && !atEnd ? (answered ? 3 : (marks.lkEndedPolls ?? 0) + 1) : 0;
   if (marks.lkEndedPolls >= 4) {
     marks.lkEndedPolls = 0;
     const next = (g.document as unknown as { querySelector(s: string): { disabled: boolean; click(): void } | null }).querySelector('.lk-next');
@@ -343,5 +355,5 @@ function progressInFrame({ rate, answers }: { rate: number; answers: Record<stri
     }
     if (lesson.quiz && outcome && outcome.percent < lesson.quiz.passMark) quizReasons.push(`lesson ${li + 1} (${lesson.id}) knowledge check scored ${outcome.percent} % of the ${lesson.quiz.passMark} % pass mark`);
   });
-  return { player: true, completed: summary.completed, atEnd, reasons, quizReasons };
+  return { player: true, completed: summary.completed, atEnd, reasons, quizReasons, ...(answered ? { answered } : {}) };
 }
