@@ -189,6 +189,44 @@
     if (stick) logBox.scrollTop = logBox.scrollHeight;
   }
 
+  // --watch: the build's state in a live region; a good rebuild reloads the package frame
+  // (the whole page when the targets or items changed), a failed one names the problems.
+  var buildEl = $('lk-build');
+  var buildId = null;
+  function renderBuild(b) {
+    if (!buildEl || !b || !b.watching) return;
+    buildEl.textContent = '';
+    var p = document.createElement('p');
+    var changed = b.changed && b.changed.length ? ' (changed: ' + b.changed.join(', ') + ')' : '';
+    if (b.state === 'building') p.textContent = 'Rebuilding' + changed + '\u2026';
+    else if (b.state === 'ok') p.textContent = 'Build ' + b.id + ' is served' + (b.id > 1 ? ', rebuilt' + changed : '') + '. Watching the course for changes.';
+    else {
+      p.className = 'build-error';
+      p.textContent = 'The rebuild failed; build ' + b.id + ' is still served. ' + (b.message || '');
+    }
+    buildEl.appendChild(p);
+    var lines = (b.details || []).concat(b.hint ? ['fix: ' + b.hint] : []);
+    if (b.state === 'error' && lines.length) {
+      var ul = document.createElement('ul');
+      lines.forEach(function (t) { var li = document.createElement('li'); li.textContent = t; ul.appendChild(li); });
+      buildEl.appendChild(ul);
+    }
+  }
+  function onBuild(b) {
+    renderBuild(b);
+    if (b.state !== 'ok' || b.id === buildId) return;
+    var first = buildId === null;
+    buildId = b.id;
+    if (first) return;
+    if (b.configChanged) {
+      // New targets or items: the page itself carries the list, so load it again on the same item.
+      if (current) location.hash = 'target=' + encodeURIComponent(current.target) + '&id=' + encodeURIComponent(current.id);
+      location.reload();
+    } else if (current) {
+      launch(current.target, current.id);
+    }
+  }
+
   var events = new EventSource('/__lk/api/events');
   events.onmessage = function (m) {
     var msg = JSON.parse(m.data);
@@ -197,11 +235,14 @@
       msg.data.log.forEach(addLog);
       msg.data.records.forEach(function (r) { records[r.key] = r.record; });
       renderRecord();
+      if (msg.data.build) { buildId = msg.data.build.id; renderBuild(msg.data.build); }
     } else if (msg.type === 'log') {
       addLog(msg.data);
     } else if (msg.type === 'record') {
       records[msg.data.key] = msg.data.record;
       if (current && current.key === msg.data.key) renderRecord();
+    } else if (msg.type === 'build') {
+      onBuild(msg.data);
     } else if (msg.type === 'reload' && current) {
       launch(current.target, current.id);
     }
@@ -222,7 +263,7 @@
   });
 
   // For tests and `--headless --play`: what is launched and what the panel shows.
-  window.lkPreview = { current: function () { return current; }, record: function () { return current && records[current.key]; }, launch: launch, idle: function () { return queue; } };
+  window.lkPreview = { current: function () { return current; }, record: function () { return current && records[current.key]; }, launch: launch, idle: function () { return queue; }, buildId: function () { return buildId; } };
 
   fillTargets();
   var hash = new URLSearchParams(location.hash.slice(1));

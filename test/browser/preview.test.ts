@@ -5,7 +5,7 @@
  * keyboard. Vendor SCORM 1.2 and 2004 packages open from their zip without writing into the
  * working folder. The course is built once for the whole file (3 segments of 2 s, played at 4x).
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -282,5 +282,51 @@ describe('vendor packages from fixtures/samples', () => {
       await vendor.close();
     }
     expect((await readdir(cwd, { recursive: true })).sort()).toEqual(before);
+  });
+});
+
+describe('preview --watch panel', () => {
+  it('reloads the package after a good rebuild and shows a failed one in its live region (axe-clean)', { timeout: 90_000 }, async () => {
+    const course = path.join(tmp.dir, 'course');
+    const yamlFile = path.join(course, 'course.yaml');
+    const good = await readFile(yamlFile, 'utf8');
+    const watched = await startPreview({ cwd: tmp.dir, input: course, targets: ['web'], cacheDir: path.join(tmp.dir, 'cache'), env: process.env, watch: true }, createSilentContext());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const status = page.locator('#lk-build[role="status"]');
+    try {
+      await page.goto(watched.url);
+      let frame = await startPlayer(page);
+      await status.filter({ hasText: 'Build 1 is served' }).waitFor({ timeout: 10_000 });
+      // A saved workbook: rebuilt, and the package frame loads the new build by itself.
+      await markOld(frame);
+      await appendFile(path.join(course, 'workbooks/intro.md'), '\nA line saved while watching.\n');
+      frame = await startPlayer(page, frame);
+      await status.filter({ hasText: 'Build 2 is served, rebuilt (changed: workbooks/intro.md)' }).waitFor({ timeout: 30_000 });
+      expect(await (await page.request.get(`${watched.url}pkg/web/materials/workbooks/intro.html`)).text()).toContain('A line saved while watching.');
+      // A broken course.yaml: the panel names the problem; the package stays loaded.
+      await writeFile(yamlFile, good.replace('to: 2\n', 'to: soon\n'));
+      await page.locator('#lk-build .build-error').waitFor({ timeout: 30_000 });
+      const text = await status.innerText();
+      expect(text).toContain('The rebuild failed; build 2 is still served.');
+      expect(text).toMatch(/course\.yaml:\d+:13 +lessons\[0\]\.segments\[0\]\.to \("soon"\) is not a time/);
+      expect(frame.url()).toContain('/pkg/web/');
+      await page.addScriptTag({ content: await readFile(path.join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+      const result = (await page.evaluate(() =>
+        (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<unknown> } }).axe.run((globalThis as unknown as { document: unknown }).document, {
+          iframes: false,
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+        }),
+      )) as AxeResult;
+      expect(result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+      // Fixed: build 3 is served and loaded.
+      await markOld(frame);
+      await writeFile(yamlFile, good);
+      frame = await startPlayer(page, frame);
+      await status.filter({ hasText: 'Build 3 is served' }).waitFor({ timeout: 30_000 });
+    } finally {
+      await page.close();
+      await watched.close();
+      await writeFile(yamlFile, good);
+    }
   });
 });

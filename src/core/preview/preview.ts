@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { buildCourse } from '../package/build.js';
 import { renderTemplate, TEMPLATES_DIR } from '../templates.js';
-import { UserError } from '../../errors.js';
+import { isCancellation, UserError } from '../../errors.js';
 import { displayPath } from '../../utils/fs.js';
 import { DEFAULT_LEARNER, launchCmi5, launchXapi, lmsActivityId } from './launch.js';
 import { describePackage, type Launchable, type PackageDescription, type PreviewStandard } from './launchables.js';
@@ -23,6 +23,7 @@ import { scormRecord, xapiRecord, type LearnerRecord, type ScormCmi } from './re
 import type { XapiStatement } from './statement-schema.js';
 import { closeServer, listenLoopback, sendPackageFile, rawRequestPath } from './static-server.js';
 import { unzipInto } from './unzip.js';
+import { watchCourseFiles, type CourseFilesWatcher } from './watch.js';
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +49,28 @@ export interface StartPreviewOptions {
   ffprobe?: string;
   /** Environment for tool lookup. */
   env: Record<string, string | undefined>;
+  /** `--watch` (a course only): rebuild when the course's files change and reload the page; a failed rebuild keeps the last good build. */
+  watch?: boolean;
+}
+
+/** The state of the preview's build (`--watch`): what `/__lk/api/build.json` answers and the panel shows. */
+export interface PreviewBuildStatus {
+  /** Number of the build being served: 1 for the first, one more for each good rebuild. */
+  id: number;
+  /** `ok` (build `id` is served), `building` (a rebuild runs), `error` (the last rebuild failed; build `id` is still served). */
+  state: 'ok' | 'building' | 'error';
+  /** True while the course is watched. */
+  watching: boolean;
+  /** The files whose change started the last rebuild (relative to the course folder). */
+  changed?: string[];
+  /** `error`: what went wrong, as on stderr. */
+  message?: string;
+  /** `error`: one line per problem (file:line:column and fix). */
+  details?: string[];
+  /** `error`: how to fix it. */
+  hint?: string;
+  /** ISO time of the last change of state. */
+  time: string;
 }
 
 /** One package the preview serves (one per built target). */
@@ -108,7 +131,9 @@ export interface PreviewServer extends EventEmitter {
   records(): PreviewLaunchState[];
   /** The downloadable document (records, log). */
   document(): PreviewDocument;
-  /** Stops the servers and removes the private temporary folder. */
+  /** The build being served and, with `--watch`, the last rebuild's outcome. */
+  build: PreviewBuildStatus;
+  /** Stops the watcher and the servers and removes the private temporary folder. */
   close(): Promise<void>;
 }
 
@@ -145,8 +170,14 @@ export async function startPreview(options: StartPreviewOptions, ctx: RunContext
   let lrs: LoopbackLrs | undefined;
   try {
     const opened = await openInput(options, work, ctx);
+    if (options.watch && opened.kind !== 'course') {
+      throw new UserError(`--watch rebuilds a course when its files change, but ${displayPath(opened.path, options.cwd)} is a package ${opened.kind}.`, {
+        code: 'E_USAGE',
+        hint: 'Pass --watch a course folder (the one with course.yaml), or leave out --watch for a package.',
+      });
+    }
     lrs = await startLrs();
-    return await serve(options, opened, lrs, work);
+    return await serve(options, opened, lrs, work, ctx);
   } catch (err) {
     await lrs?.stop();
     await rm(work, { recursive: true, force: true });
@@ -206,6 +237,7 @@ async function openInput(options: StartPreviewOptions, work: string, ctx: RunCon
 class Preview extends EventEmitter implements PreviewServer {
   url = '';
   log: PreviewLogEntry[] = [];
+  build: PreviewBuildStatus = { id: 1, state: 'ok', watching: false, time: new Date().toISOString() };
   private seq = 0;
   readonly states = new Map<string, LaunchState>();
 
@@ -216,14 +248,40 @@ class Preview extends EventEmitter implements PreviewServer {
     readonly closeAll: () => Promise<void>,
   ) {
     super();
-    for (const pkg of packages) {
+    this.syncStates();
+  }
+
+  /** One state per launchable; a rebuild keeps the learner's record of every item that is still there. */
+  syncStates(): void {
+    const keys = new Set<string>();
+    for (const pkg of this.packages) {
       for (const l of pkg.description.launchables) {
         const key = `${pkg.target}/${l.id}`;
+        keys.add(key);
+        const old = this.states.get(key);
+        if (old) {
+          old.pkg = pkg;
+          old.launchable = l;
+          continue;
+        }
         const st: LaunchState = { key, pkg, launchable: l, sessions: 0, finished: false, record: scormRecord('scorm12', undefined, { sessions: 0, finished: false }) };
         st.record = this.computeRecord(st);
         this.states.set(key, st);
       }
     }
+    for (const key of [...this.states.keys()]) if (!keys.has(key)) this.states.delete(key);
+  }
+
+  /** Serves a new build in place of the current one (`--watch`). */
+  replacePackages(packages: PreviewPackage[]): void {
+    this.packages.splice(0, this.packages.length, ...packages);
+    this.syncStates();
+  }
+
+  /** Records and announces the build's state (`--watch`). */
+  setBuild(status: Omit<PreviewBuildStatus, 'time' | 'watching'>, extra: { configChanged?: boolean } = {}): void {
+    this.build = { ...status, watching: this.build.watching, time: new Date().toISOString() };
+    this.emit('build', this.build, extra);
   }
 
   close(): Promise<void> {
@@ -455,8 +513,10 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   'scorm2004.js': { file: () => require.resolve('scorm-again/scorm2004'), type: 'text/javascript; charset=utf-8' },
 };
 
-async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'zip' | 'folder'; path: string; packages: PreviewPackage[] }, lrs: LoopbackLrs, work: string): Promise<PreviewServer> {
+async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'zip' | 'folder'; path: string; packages: PreviewPackage[] }, lrs: LoopbackLrs, work: string, ctx: RunContext): Promise<PreviewServer> {
   const clients = new Set<http.ServerResponse>();
+  let watcher: CourseFilesWatcher | undefined;
+  let building: Promise<void> | undefined;
   // Requests arrive only after listen(), when `handle` below exists.
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -469,6 +529,8 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
   const preview = new Preview({ kind: opened.kind, path: opened.path }, opened.packages, lrs, async () => {
     if (closed) return;
     closed = true;
+    watcher?.close();
+    await building?.catch(() => undefined);
     for (const c of clients) c.end();
     await closeServer(server);
     await lrs.stop();
@@ -483,17 +545,67 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
   };
   preview.on('log', (e: PreviewLogEntry) => broadcast('log', e));
   preview.on('record', (r: PreviewLaunchState) => broadcast('record', r));
+  preview.on('build', (b: PreviewBuildStatus, extra: { configChanged?: boolean }) => broadcast('build', { ...b, ...extra }));
 
-  const panelConfig = {
-    title: opened.packages[0]?.description.title ?? 'Preview',
-    packages: opened.packages.map((p) => ({
+  const panelConfigOf = (packages: readonly PreviewPackage[]) => ({
+    title: packages[0]?.description.title ?? 'Preview',
+    watch: Boolean(options.watch),
+    packages: packages.map((p) => ({
       target: p.target,
       standard: p.description.standard,
       title: p.description.title,
       launchables: p.description.launchables.map((l) => ({ id: l.id, title: l.title, ...(l.scormType ? { scormType: l.scormType } : {}), ...(l.organization ? { organization: l.organization } : {}) })),
     })),
+  });
+  let panelConfig = panelConfigOf(opened.packages);
+  let panelHtml = await renderTemplate('preview/panel.html.hbs', { title: panelConfig.title, config: panelConfig });
+
+  // --watch: each batch of changes rebuilds into a new folder beside the served one; only a
+  // good build replaces it, so a mistake in course.yaml never takes the preview down.
+  let generation = 1;
+  let again: string[] | undefined;
+  // The folders of the build being served: the first build's, then build-N.
+  let servedDirs = [path.join(work, 'pkg'), path.join(work, 'zips')];
+  const rebuildLoop = async (changed: string[]): Promise<void> => {
+    for (let files: string[] | undefined = changed; files && !closed; files = again) {
+      again = undefined;
+      generation += 1;
+      const dir = path.join(work, `build-${generation}`);
+      const last = preview.build.id;
+      preview.setBuild({ id: last, state: 'building', changed: files });
+      try {
+        const next = await openInput({ ...options, input: opened.path }, dir, ctx);
+        if (closed) return;
+        const config = panelConfigOf(next.packages);
+        const configChanged = JSON.stringify(config) !== JSON.stringify(panelConfig);
+        panelHtml = await renderTemplate('preview/panel.html.hbs', { title: config.title, config });
+        panelConfig = config;
+        const old = servedDirs;
+        servedDirs = [dir];
+        preview.replacePackages(next.packages);
+        preview.addLog({ kind: 'info', text: `Rebuilt after a change of ${files.join(', ')} (build ${last + 1})`, level: 'info' });
+        preview.setBuild({ id: last + 1, state: 'ok', changed: files }, { configChanged });
+        // The previous build's files go once nothing serves them (a video being streamed keeps its open file).
+        for (const d of old) await rm(d, { recursive: true, force: true }).catch(() => undefined);
+      } catch (err) {
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        if (closed || isCancellation(err)) return;
+        const user = err instanceof UserError ? err : undefined;
+        const message = err instanceof Error ? err.message : String(err);
+        preview.addLog({ kind: 'info', text: `The rebuild failed; still serving build ${last}: ${message}`, level: 'error' });
+        preview.setBuild({ id: last, state: 'error', changed: files, message, ...(user?.details.length ? { details: user.details } : {}), ...(user?.hint ? { hint: user.hint.replace(/then run the command again\.?$/, 'then save: the preview rebuilds by itself.') } : {}) });
+      }
+    }
   };
-  const panelHtml = await renderTemplate('preview/panel.html.hbs', { title: panelConfig.title, config: panelConfig });
+  const onChange = (changed: string[]) => {
+    if (building) {
+      again = [...new Set([...(again ?? []), ...changed])].sort();
+      return;
+    }
+    building = rebuildLoop(changed).finally(() => {
+      building = undefined;
+    });
+  };
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
@@ -526,9 +638,13 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
     }
     if (raw === '/__lk/api/events') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-      res.write(`data: ${JSON.stringify({ type: 'snapshot', data: { log: preview.log.slice(-500), records: preview.records() } })}\n\n`);
+      res.write(`data: ${JSON.stringify({ type: 'snapshot', data: { log: preview.log.slice(-500), records: preview.records(), build: preview.build } })}\n\n`);
       clients.add(res);
       req.on('close', () => clients.delete(res));
+      return;
+    }
+    if (raw === '/__lk/api/build.json') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(preview.build));
       return;
     }
     if (raw === '/__lk/api/record.json') {
@@ -563,5 +679,15 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
     throw err;
   }
   preview.url = `http://127.0.0.1:${port}/`;
+  if (options.watch) {
+    const ignore = [options.cacheDir ? path.resolve(options.cwd, options.cacheDir) : path.join(opened.path, '.lessonkit'), work];
+    try {
+      watcher = await watchCourseFiles({ root: opened.path, ignore, onChange });
+    } catch (err) {
+      await preview.close();
+      throw err;
+    }
+    preview.build = { ...preview.build, watching: true };
+  }
   return preview;
 }
