@@ -76,6 +76,9 @@ interface FrameProgress {
   answered?: string;
 }
 
+/** How many items play at once: each is one page of one browser, mostly waiting on its video. */
+const PLAY_CONCURRENCY = 3;
+
 /** Plays the preview's packages headless; see the module comment. */
 export async function playPreview(options: PlayPreviewOptions, ctx: RunContext): Promise<PlayPreviewResult> {
   const browser = options.browserPath ? { path: options.browserPath, args: options.browserArgs ?? [] } : await findBrowser(options.env);
@@ -114,22 +117,33 @@ export async function playPreview(options: PlayPreviewOptions, ctx: RunContext):
       throw new UserError(`Chromium at ${browser.path} does not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}.`, { code: 'E_NOT_FOUND', hint: 'Point CHROME_PATH at a working Chrome or Chromium.', cause: err });
     });
   try {
-    const packages: PlayedPackage[] = [];
-    for (const pkg of preview.packages) {
-      const items: PlayedItem[] = [];
-      for (const l of pkg.description.launchables) {
-        if (l.scormType === 'asset') continue;
+    // Every item (a package's SCO or AU) is played in its own page, a few at once: each runs in
+    // real time at `rate`, mostly waiting on the video, so side by side a six-target play takes
+    // about the time of its longest items instead of the sum. Records are keyed per item.
+    const jobs = preview.packages.flatMap((pkg) =>
+      pkg.description.launchables.filter((l) => l.scormType !== 'asset').map((l) => ({ pkg, item: { target: pkg.target, noLms: pkg.description.standard === 'web', id: l.id, title: l.title, rate: options.rate ?? 16, answers: answers ?? null } })),
+    );
+    const played: PlayedItem[] = new Array(jobs.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const i = next++;
+        const job = jobs[i]!;
         throwIfCancelled(ctx.signal);
-        ctx.logger.info(`Playing ${pkg.target}: ${l.title}`);
+        ctx.logger.info(`Playing ${job.item.target}: ${job.item.title}`);
         const page = await chromium.newPage();
         try {
-          items.push(await playOne(page, preview, { target: pkg.target, noLms: pkg.description.standard === 'web', id: l.id, title: l.title, rate: options.rate ?? 16, answers: answers ?? null }, ctx));
+          played[i] = await playOne(page, preview, job.item, ctx);
         } finally {
           await page.close();
         }
       }
-      packages.push({ target: pkg.target, standard: pkg.description.standard, items, completed: items.length > 0 && items.every((i) => i.completed), ok: items.length > 0 && items.every((i) => i.ok) });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(PLAY_CONCURRENCY, jobs.length) }, worker));
+    const packages: PlayedPackage[] = preview.packages.map((pkg) => {
+      const items = played.filter((_, i) => jobs[i]!.pkg === pkg);
+      return { target: pkg.target, standard: pkg.description.standard, items, completed: items.length > 0 && items.every((i) => i.completed), ok: items.length > 0 && items.every((i) => i.ok) };
+    });
     return { ok: packages.every((p) => p.ok), packages };
   } finally {
     await chromium.close();
