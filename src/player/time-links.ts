@@ -40,5 +40,7 @@ export function followTimeLinks(win: Window, onLink: (link: TimeLink) => void): 
     if (hooked.has(doc) || doc.URL === 'about:blank') return;
     hooked.add(doc);
     doc.addEventListener('click', onClick);
+    // Says that the page's time links work now (tests wait for it; styles may use it).
+    doc.documentElement.setAttribute('data-lk-time-links', '');
   }, POLL_MS);
 }
