@@ -106,6 +106,10 @@ export class ChangeDetector {
   /** First frame that moved since the last settled screen. */
   private motionSince: number | undefined;
   private readonly found: DetectedChange[] = [];
+  /** Inside a long still run: the frame looked at a second ago, and when small changes began. */
+  private checkpoint?: Uint8Array;
+  private checkpointIndex = 0;
+  private smallSince: number | undefined;
 
   constructor(private readonly o: DetectOptions) {
     this.size = o.width * o.height;
@@ -129,9 +133,27 @@ export class ChangeDetector {
       return;
     }
     this.runLength++;
-    if (this.judged || this.runLength < this.settleFrames) return;
-    this.judged = true;
-    this.settled(this.runStart ?? cur, this.runIndex);
+    if (!this.judged) {
+      if (this.runLength < this.settleFrames) return;
+      this.judged = true;
+      this.checkpoint = cur;
+      this.checkpointIndex = index;
+      this.settled(this.runStart ?? cur, this.runIndex);
+      return;
+    }
+    // Changes too small to break the still run (typing, a ticked box) are looked at once a
+    // second: when they add up to a step and the last second changed nothing more, it is one.
+    if (index - this.checkpointIndex < this.settleFrames || !this.reference || !this.checkpoint) return;
+    const sinceStep = changedArea(this.reference, cur, this.o.width, this.o.height);
+    const lastSecond = changedArea(this.checkpoint, cur, this.o.width, this.o.height).pixels;
+    if (sinceStep.pixels > 0 && this.smallSince === undefined) this.smallSince = this.checkpointIndex;
+    if (sinceStep.box && sinceStep.pixels >= this.minPixels && lastSecond < this.minPixels) {
+      this.reference = cur;
+      this.found.push({ time: (this.smallSince ?? this.checkpointIndex) / this.o.fps, stillAt: index / this.o.fps, box: sinceStep.box, area: (sinceStep.box.width * sinceStep.box.height) / this.size });
+      this.smallSince = undefined;
+    }
+    this.checkpoint = cur;
+    this.checkpointIndex = index;
   }
 
   private settled(screen: Uint8Array, index: number): void {
@@ -150,6 +172,7 @@ export class ChangeDetector {
       return;
     }
     this.reference = screen;
+    this.smallSince = undefined;
     const began = this.motionSince ?? index;
     this.motionSince = undefined;
     this.found.push({ time: began / fps, stillAt, box: diff.box, area: (diff.box.width * diff.box.height) / this.size });

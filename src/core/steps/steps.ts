@@ -17,7 +17,7 @@ import { cutCues, readCaptions, type Cue } from '../media/captions.js';
 import { ffTime, runFfmpeg, streamFfmpeg } from '../media/ffmpeg.js';
 import { locateMediaTools } from '../media/locate.js';
 import { probeMedia } from '../media/probe.js';
-import { withOcr, type OcrEngine, type OcrLine } from '../ocr/ocr.js';
+import { withOcr, type GrayImage, type OcrEngine, type OcrLine } from '../ocr/ocr.js';
 import { regionsInRange, resolveRegion } from '../redact/regions.js';
 import { ChangeDetector, keepLargest, thinChanges, type DetectedChange } from './detect.js';
 import { instruction, pairCues, renderDraft, tidyOcr, type DraftStep } from './draft.js';
@@ -153,6 +153,15 @@ export function pickRegionText(lines: readonly OcrLine[]): string {
   return '';
 }
 
+/** Two grey images alike (a moving pointer aside): sampled mean difference under 1 level. Pure. */
+export function sameImage(a: GrayImage, b: GrayImage): boolean {
+  if (a.width !== b.width || a.height !== b.height) return false;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 7, n++) sum += Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0));
+  return n > 0 && sum / n < 1;
+}
+
 interface Planned {
   seg: Segment;
   change: DetectedChange;
@@ -229,6 +238,7 @@ export async function draftSteps(o: DraftStepsOptions, ctx: RunContext): Promise
       throw toWriteError(err, staging);
     });
     const steps: (StepResult & { page: boolean; segmentTitle: string })[] = [];
+    let lastBand: { image: GrayImage; title: string } | undefined;
     await withOcr({ ...(o.lang ? { lang: o.lang } : {}) }, ctx, async (ocr: OcrEngine) => {
       for (const seg of segments) {
         const mine = chosen.filter((p) => p.seg === seg);
@@ -253,7 +263,13 @@ export async function draftSteps(o: DraftStepsOptions, ctx: RunContext): Promise
           const still = stills[i];
           const req = requests[i];
           if (!still || !req) continue;
-          const title = pickTitle(await ocr.recognize(still.title));
+          // Steps on the same screen share its title band: read it once.
+          let title: string;
+          if (lastBand && sameImage(lastBand.image, still.title)) title = lastBand.title;
+          else {
+            title = pickTitle(await ocr.recognize(still.title));
+            lastBand = { image: still.title, title };
+          }
           const text = still.region ? pickRegionText(await ocr.recognize(still.region)) : '';
           ctx.onProgress?.({ phase: 'ocr', current: steps.length + 1, total: chosen.length, item: seg.id });
           steps.push({

@@ -67,12 +67,16 @@ export function stillSize(width: number, height: number): { width: number; heigh
   return { width: STILL_MAX_WIDTH, height: even((height * STILL_MAX_WIDTH) / width) };
 }
 
-/** The OCR crop of a region: even, inside the frame, at least 16 pixels each way. */
+/**
+ * The OCR crop of a region: its top (only the first legible line is used: a dialog's heading, a
+ * menu's first item), at most a fifth of the screen tall; even, inside the frame, at least 16
+ * pixels each way.
+ */
 export function regionCrop(region: PixelBox, width: number, height: number): PixelBox {
   const x = even(Math.max(0, Math.min(width - 16, region.x)));
   const y = even(Math.max(0, Math.min(height - 16, region.y)));
   const w = even(Math.max(16, Math.min(width - x, region.width)));
-  const h = even(Math.max(16, Math.min(height - y, region.height)));
+  const h = even(Math.max(16, Math.min(height - y, region.height, height * TITLE_BAND)));
   return { x, y, width: w, height: h };
 }
 
