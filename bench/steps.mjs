@@ -5,7 +5,8 @@
 // Generates the screen-like test recording of test/e2e/steps.test.ts (fixtures/steps: titles
 // switching, dialogs, a moving cursor, narration captions) at 1920x1080, 10 fps, one 24-second
 // period encoded and looped by stream copy to --minutes minutes, cached in the OS temp folder
-// (lessonkit-bench-steps-cache/), never in the repository. Then runs `lessonkit steps` on a
+// (lessonkit-bench-steps-cache/), never in the repository. Keyframes every 3 s, like a screen
+// recorder's 2-4 s. Then runs `lessonkit steps` on a
 // course whose one segment is the whole recording: the median wall time of --rounds runs
 // against the segment's length (the goal: at most a quarter), and how many of the known changes
 // were found within 0.5 s, and how many steps were extra.
@@ -49,10 +50,10 @@ const srtTime = (s) => {
 const seconds = MINUTES * 60;
 const repeats = Math.ceil(seconds / PERIOD);
 const cache = path.join(tmpdir(), 'lessonkit-bench-steps-cache');
-const long = path.join(cache, `steps-1080p-${repeats}x${PERIOD}s.mp4`);
+const long = path.join(cache, `steps-1080p-gop3s-${repeats}x${PERIOD}s.mp4`);
 await mkdir(cache, { recursive: true });
-const clip = path.join(cache, 'period-1080p.mp4');
-const one = generateStepsRecording(FFMPEG, clip, { width: 1920, height: 1080, fps: 10, gop: 40, preset: 'ultrafast' });
+const clip = path.join(cache, 'period-1080p-gop3s.mp4');
+const one = generateStepsRecording(FFMPEG, clip, { width: 1920, height: 1080, fps: 10, gop: 30, preset: 'ultrafast' });
 if (!existsSync(long)) {
   const started = Date.now();
   await run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', String(repeats - 1), '-i', clip, '-c', 'copy', '-movflags', '+faststart', `${long}.tmp.mp4`]);

@@ -64,11 +64,19 @@ describe('a steps draft in the bundle', () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${server.url}materials/workbooks/mobile-access-steps.html`);
-    const images = await page.$$eval('img', (els) => els.map((e) => ({ alt: e.getAttribute('alt'), w: (e as HTMLImageElement).naturalWidth, complete: (e as HTMLImageElement).complete })));
+    interface Img {
+      complete: boolean;
+      naturalWidth: number;
+      getAttribute(name: string): string | null;
+      addEventListener(type: string, cb: () => void): void;
+    }
+    const images = await page.$$eval('img', (els) => els.map((e) => (e as unknown as Img).getAttribute('alt')));
     expect(images.length).toBe(drafted.steps.length);
-    for (const i of images) expect(i.alt).toMatch(/^Step \d+: /);
-    await page.$$eval('img', (els) => Promise.all(els.map((e) => ((e as HTMLImageElement).complete ? null : new Promise((r) => e.addEventListener('load', r))))));
-    expect(await page.$$eval('img', (els) => els.every((e) => (e as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    for (const alt of images) expect(alt).toMatch(/^Step \d+: /);
+    const widths = await page.$$eval('img', (els) =>
+      Promise.all(els.map((e) => e as unknown as Img).map((i) => (i.complete ? i.naturalWidth : new Promise<number>((r) => i.addEventListener('load', () => r(i.naturalWidth)))))),
+    );
+    for (const w of widths) expect(w).toBeGreaterThan(0);
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
     const result = (await page.evaluate(() =>
       (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<unknown> } }).axe.run((globalThis as unknown as { document: unknown }).document, {
@@ -94,7 +102,7 @@ describe('a steps draft in the bundle', () => {
     await sheet.getByRole('link', { name: new RegExp(`^Watch step ${index + 1} in the video`) }).click();
     await page.waitForFunction(
       (t) => {
-        const v = document.querySelector('video');
+        const v = (globalThis as unknown as { document: { querySelector(s: string): { readyState: number; seeking: boolean; currentTime: number } | null } }).document.querySelector('video');
         return Boolean(v && v.readyState >= 1 && !v.seeking && Math.abs(v.currentTime - t) < 0.3);
       },
       Math.round((target?.time ?? 0) * 10) / 10,

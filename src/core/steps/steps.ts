@@ -16,7 +16,7 @@ import { loadCourse, type Course, type Lesson, type Segment } from '../course/lo
 import { cutCues, readCaptions, type Cue } from '../media/captions.js';
 import { ffTime, runFfmpeg, streamFfmpeg } from '../media/ffmpeg.js';
 import { locateMediaTools } from '../media/locate.js';
-import { probeMedia } from '../media/probe.js';
+import { probeWithTimeline } from '../media/probe.js';
 import { withOcr, type GrayImage, type OcrEngine, type OcrLine } from '../ocr/ocr.js';
 import { regionsInRange, resolveRegion } from '../redact/regions.js';
 import { ChangeDetector, keepLargest, thinChanges, type DetectedChange } from './detect.js';
@@ -162,6 +162,14 @@ export function sameImage(a: GrayImage, b: GrayImage): boolean {
   return n > 0 && sum / n < 1;
 }
 
+/**
+ * A keyframe inside the settled screen's time [from, to), when there is one: a still taken there
+ * decodes one frame instead of a whole group of pictures. Pure.
+ */
+export function onKeyframe(keyframes: readonly number[], from: number, to: number): number | undefined {
+  return keyframes.find((k) => k >= from && k < to);
+}
+
 interface Planned {
   seg: Segment;
   change: DetectedChange;
@@ -193,11 +201,7 @@ export async function draftSteps(o: DraftStepsOptions, ctx: RunContext): Promise
   let scanned = 0;
   for (const seg of segments) {
     throwIfCancelled(ctx.signal);
-    const info = await probeMedia({ file: seg.sourcePath, cwd: course.dir, shown: seg.source, ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, env: o.env }, ctx);
-    if (!('video' in info) || !info.ok) {
-      const p = info.problems[0];
-      throw new UserError(p?.message ?? `${seg.source} cannot be read.`, { code: 'E_MEDIA_INPUT', hint: p?.hint ?? 'Run lessonkit probe on it.' });
-    }
+    const { info, timeline } = await probeWithTimeline({ file: seg.sourcePath, cwd: course.dir, shown: seg.source, ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, env: o.env }, ctx);
     const width = info.video.displayWidth;
     const height = info.video.displayHeight;
     const aw = ANALYSIS_WIDTH;
@@ -223,7 +227,12 @@ export async function draftSteps(o: DraftStepsOptions, ctx: RunContext): Promise
     const changes = thinChanges(detector.finish(), minGap);
     ctx.onProgress?.({ phase: 'scan', current: Math.round(length), total: Math.round(length), item: seg.id, done: true, detail: `${changes.length} step${changes.length === 1 ? '' : 's'}` });
     const frameDuration = info.video.fps > 0 ? 1 / info.video.fps : 1 / 30;
-    for (const change of changes) planned.push({ seg, change, frame: { width, height }, scale: { x: width / aw, y: height / ah }, duration: info.duration, frameDuration });
+    for (const [i, change] of changes.entries()) {
+      const next = changes[i + 1]?.time ?? length;
+      const at = onKeyframe(timeline.keyframeTimes, seg.from + change.stillAt - 0.4, seg.from + next - 0.2);
+      const settled = at === undefined ? change : { ...change, stillAt: Math.round((at - seg.from) * 1e6) / 1e6 };
+      planned.push({ seg, change: settled, frame: { width, height }, scale: { x: width / aw, y: height / ah }, duration: info.duration, frameDuration });
+    }
   }
   // Only the first segment's starting screen is pinned: later ones compete like any change.
   const chosen = o.max === undefined ? planned : keepLargest(planned, o.max, (p) => (p.change.initial && p.seg !== segments[0] ? { ...p.change, initial: false } : p.change));

@@ -105,7 +105,7 @@ export function stillsArgs(input: string, requests: readonly StillRequest[], fra
         (crop ? `;[c${k}]crop=${crop.width}:${crop.height}:${crop.x}:${crop.y},format=gray[co${k}]` : ''),
     );
     const webp = path.extname(r.output).toLowerCase() === '.webp';
-    outputs.push('-map', `[so${k}]`, '-frames:v', '1', ...(webp ? ['-c:v', 'libwebp', '-quality', '82', '-compression_level', '4'] : ['-c:v', 'png']), '-f', webp ? 'webp' : 'image2', r.output);
+    outputs.push('-map', `[so${k}]`, '-frames:v', '1', ...(webp ? ['-c:v', 'libwebp', '-quality', '82', '-compression_level', '2'] : ['-c:v', 'png']), '-f', webp ? 'webp' : 'image2', r.output);
     outputs.push('-map', `[to${k}]`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', scratch('title', k));
     if (crop) outputs.push('-map', `[co${k}]`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', scratch('region', k));
   });
