@@ -42,6 +42,8 @@ export { loadQuiz, checkQuizText, quizSchema, quizJsonSchema, DEFAULT_PASS_MARK 
 export type { Quiz, QuizQuestion, QuizChoice, LoadQuizOptions } from './core/workbook/quiz.js';
 export { attachMaterial } from './core/workbook/attach.js';
 export type { AttachMaterialOptions, AttachMaterialResult } from './core/workbook/attach.js';
+export { draftSteps } from './core/steps/steps.js';
+export type { DraftStepsOptions, DraftStepsResult, StepResult } from './core/steps/steps.js';
 export { trimRecording } from './core/media/trim.js';
 export type { TrimRecordingOptions, TrimRecordingResult } from './core/media/trim.js';
 export { splitRecording } from './core/media/split.js';

@@ -10,6 +10,7 @@ import { registerRedact } from './redact.js';
 import { registerValidate } from './validate.js';
 import { registerTrim } from './trim.js';
 import { registerSplit } from './split.js';
+import { registerSteps } from './steps.js';
 import { registerWorkbook } from './workbook.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
@@ -26,4 +27,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerTrim,
   registerSplit,
   registerRedact,
+  registerSteps,
 ];

@@ -12,6 +12,7 @@ import { DEFAULT_PREFS, decodeState, encodeState, layoutFingerprint, SPEEDS, wat
 import { createShortcutsDialog, installShortcuts } from './shortcuts.js';
 import { applyTheme } from './theme.js';
 import { createTranscript } from './transcript.js';
+import { followTimeLinks } from './time-links.js';
 import { mergeWatched, trackPlayback } from './tracker.js';
 import { combineScores, interactionFor } from './quiz/grade.js';
 import { createQuizView, type SubmittedAnswer } from './quiz/view.js';
@@ -316,6 +317,23 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
     }
   }
 
+  /** A time link followed in a workbook page: that segment (this lesson's first) at that time, video focused. */
+  function seekToLink(li: number, segmentId: string, time: number): void {
+    let target: [number, number] | undefined;
+    const own = lessons[li]?.segments.findIndex((s) => s.id === segmentId) ?? -1;
+    if (own >= 0) target = [li, own];
+    else
+      lessons.forEach((l, i) => {
+        const si = l.segments.findIndex((s) => s.id === segmentId);
+        if (!target && si >= 0) target = [i, si];
+      });
+    if (!target) return;
+    select(target[0], target[1], time, false);
+    window.focus();
+    video.focus();
+    say(`Video ${target[1] + 1}: ${lessons[target[0]]?.segments[target[1]]?.title ?? ''} at ${formatClock(time)}`);
+  }
+
   function renderLesson(lesson: PlayerLesson): void {
     lessonTitle.textContent = lesson.title;
     renderQuiz(lesson, lessons.indexOf(lesson));
@@ -342,6 +360,16 @@ export async function startPlayer(root: HTMLElement, config: PlayerConfig, adapt
       ...lesson.materials.map((m) => {
         const detail = m.typeLabel && m.sizeLabel ? ` (${m.typeLabel}, ${m.sizeLabel})` : '';
         const link = h('a', { href: url(m.href), target: '_blank', rel: 'noopener', download: m.kind === 'attachment' ? '' : undefined }, `${MATERIAL_LABEL[m.kind]}: ${m.label}${detail}`);
+        if (m.kind !== 'attachment' && !m.typeLabel) {
+          // A rendered page (no typeLabel): opened by the player (not noopener) so that its time links can seek this video.
+          link.addEventListener('click', (event) => {
+            const opened = window.open(link.href, '_blank');
+            if (!opened) return;
+            event.preventDefault();
+            const li = lessons.indexOf(lesson);
+            followTimeLinks(opened, (t) => seekToLink(li, t.segmentId, t.time));
+          });
+        }
         if (m.kind === 'workbook') {
           link.addEventListener('click', () => {
             if (!state.workbooks[state.lesson]) {

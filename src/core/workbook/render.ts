@@ -17,6 +17,7 @@ import { fileTypeOf, IMAGE_EXTENSIONS, isActiveContent, isMarkdown } from './med
 import { formatBytes } from '../../utils/format.js';
 import { parseMarkdown, renderParsed, type MarkdownHeading, type MarkdownReference } from './markdown.js';
 import { loadQuiz, type Quiz } from './quiz.js';
+import { parseTimeLink, timeLinkFragment } from '../steps/time-link.js';
 
 /** What a material is to the lesson: the kinds the player lists. */
 export type MaterialKind = 'workbook' | 'cheatsheet' | 'attachment';
@@ -394,6 +395,18 @@ async function resolveReference(ref: MarkdownReference, c: ResolveContext): Prom
   if (url.path === '') {
     if (ref.kind === 'image') {
       fail('image with an empty path', 'give the image file, e.g. ![Screen](images/screen.png)');
+      return;
+    }
+    const timeLink = ref.kind === 'link' ? parseTimeLink(url.fragment ?? '') : undefined;
+    if (timeLink) {
+      // A moment of one of the course's videos (docs/steps.md): the player seeks there.
+      const seg = c.course.lessons.flatMap((l) => l.segments).find((s) => s.id === timeLink.segmentId);
+      if (!seg) {
+        warn(`time link to video "${timeLink.segmentId}": the course has no segment with that id; the link was removed`, `use a segment id from course.yaml: ${c.course.lessons.flatMap((l) => l.segments.map((s) => s.id)).slice(0, 8).join(', ')}`);
+        return;
+      }
+      if (timeLink.time > seg.to - seg.from) warn(`time link to video "${seg.id}" at ${timeLink.time} s is past its end (${Math.round((seg.to - seg.from) * 10) / 10} s long)`, 'give a time from the start of the segment, not of the recording');
+      ref.resolved = timeLinkFragment(timeLink);
       return;
     }
     const id = decodePath(url.fragment ?? '') ?? '';
