@@ -23,6 +23,8 @@ import { scormRecord, xapiRecord, type LearnerRecord, type ScormCmi } from './re
 import type { XapiStatement } from './statement-schema.js';
 import { closeServer, listenLoopback, sendPackageFile, rawRequestPath } from './static-server.js';
 import { unzipInto } from './unzip.js';
+import { LMS_QUIRKS_SCRIPT, packageSetsCompletion, profileEmulation } from './lms-quirks.js';
+import { resolveLmsProfile } from '../package/lms/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,8 +70,8 @@ export interface PreviewLogEntry {
   time: string;
   /** The launch it belongs to (`target/id`), when known. */
   launch?: string;
-  /** `call` (SCORM API), `statement`, `state`, `request` (an LRS refusal), `launch`, `info`. */
-  kind: 'call' | 'statement' | 'state' | 'request' | 'launch' | 'info';
+  /** `call` (SCORM API), `statement`, `state`, `request` (an LRS refusal), `launch`, `info`, `quirk` (what the emulated LMS did, `--lms`). */
+  kind: 'call' | 'statement' | 'state' | 'request' | 'launch' | 'info' | 'quirk';
   /** One-line text. */
   text: string;
   /** SCORM error code, or the rule a statement broke. */
@@ -348,6 +350,20 @@ class Preview extends EventEmitter implements PreviewServer {
     }
   }
 
+  /**
+   * What the emulated LMS did on its own (`--lms`): a quirk event for the log, what it stored (its
+   * quirks decide when a Commit or Finish is kept), a session it ended, or a fresh attempt.
+   */
+  lmsEvent(body: LmsEventBody): void {
+    const s = this.states.get(`${body.target}/${body.id}`);
+    if (!s) throw new HttpError(404, `no launchable ${body.target}/${body.id}`);
+    if (typeof body.event === 'string' && body.event) this.addLog({ launch: s.key, kind: 'quirk', text: body.event.slice(0, 500), level: 'warning' });
+    if (body.reset === true) delete s.committed;
+    if (body.cmi && typeof body.cmi === 'object') s.committed = body.cmi as ScormCmi;
+    if (body.finished === true) s.finished = true;
+    if (body.reset === true || body.cmi || body.finished === true) this.updateRecord(s);
+  }
+
   onStatement(statement: XapiStatement): void {
     const registration = (statement.context as { registration?: string } | undefined)?.registration;
     const s = [...this.states.values()].find((x) => x.registration !== undefined && x.registration === registration);
@@ -386,6 +402,15 @@ class Preview extends EventEmitter implements PreviewServer {
     this.addLog({ launch: s.key, kind: 'state', text: `State document ${String(e.stateId)} saved`, level: 'info' });
     this.updateRecord(s);
   }
+}
+
+interface LmsEventBody {
+  target: string;
+  id: string;
+  event?: unknown;
+  cmi?: unknown;
+  finished?: unknown;
+  reset?: unknown;
 }
 
 interface ScormCallBody {
@@ -453,6 +478,7 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   'panel.css': { file: () => path.join(TEMPLATES_DIR, 'preview/panel.css'), type: 'text/css; charset=utf-8' },
   'scorm12.js': { file: () => require.resolve('scorm-again/scorm12'), type: 'text/javascript; charset=utf-8' },
   'scorm2004.js': { file: () => require.resolve('scorm-again/scorm2004'), type: 'text/javascript; charset=utf-8' },
+  'lms-quirks.js': { file: () => LMS_QUIRKS_SCRIPT, type: 'text/javascript; charset=utf-8' },
 };
 
 async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'zip' | 'folder'; path: string; packages: PreviewPackage[] }, lrs: LoopbackLrs, work: string): Promise<PreviewServer> {
@@ -484,9 +510,15 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
   preview.on('log', (e: PreviewLogEntry) => broadcast('log', e));
   preview.on('record', (r: PreviewLaunchState) => broadcast('record', r));
 
+  // `--lms`: the preview LMS runs with that LMS's quirks switched on (templates/preview/lms-quirks.js).
+  const emulation = options.lms ? profileEmulation(resolveLmsProfile(options.lms, '--lms').name) : undefined;
+  const setsCompletion = new Map<string, boolean>();
+  if (emulation) for (const p of opened.packages) setsCompletion.set(p.target, await packageSetsCompletion(p.root));
   const panelConfig = {
     title: opened.packages[0]?.description.title ?? 'Preview',
+    ...(emulation ? { lms: emulation } : {}),
     packages: opened.packages.map((p) => ({
+      ...(emulation ? { setsCompletion: setsCompletion.get(p.target) ?? false } : {}),
       target: p.target,
       standard: p.description.standard,
       title: p.description.title,
@@ -545,6 +577,7 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
       if (raw === '/__lk/api/launch') answer = preview.launch(String(body.target), String(body.id));
       else if (raw === '/__lk/api/reset') preview.reset(String(body.target), String(body.id));
       else if (raw === '/__lk/api/scorm') preview.scormCall(body as unknown as ScormCallBody);
+      else if (raw === '/__lk/api/lms') preview.lmsEvent(body as unknown as LmsEventBody);
       else throw new HttpError(404, 'no such endpoint');
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer));
       return;
