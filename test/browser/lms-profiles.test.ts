@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { LMS_NAMES, LMS_PROFILES, lmsRuntime } from '../../src/core/package/lms/index.js';
 import { profileEmulation } from '../../src/core/preview/lms-quirks.js';
 import { launchChromium } from './xapi-harness.js';
-import { answer, openSession, play, reach, resumedAt, startQuirksLms, stored } from './lms-session.js';
+import { answer, closeTabAt, openSession, play, resumedAt, startQuirksLms, stored } from './lms-session.js';
 import type { Flavour, TestLms } from './scorm-lms.js';
 
 let browser: Browser;
@@ -53,8 +53,7 @@ async function run(name: (typeof LMS_NAMES)[number], flavour: Flavour, expect: E
   try {
     // Part one watched, part two begun, then the learner closes the tab.
     await play(s.frame, 4);
-    await reach(s.frame, 0, 1, 0.5);
-    await s.page.evaluate(() => (globalThis as unknown as { lms: { closeTab(): void } }).lms.closeTab());
+    await closeTabAt(s.frame, 0, 1, 0.5);
     // Past the emulator's background save of the last commit.
     await settled(s.page);
 

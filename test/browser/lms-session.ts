@@ -114,6 +114,28 @@ export async function reach(frame: Frame, lesson: number, segment: number, time:
   );
 }
 
+/**
+ * Closes the tab (the LMS page's closeTab) the moment the player is in `segment` past `time`
+ * seconds: decided inside the content frame, so a busy machine cannot let the video run on first.
+ */
+export async function closeTabAt(frame: Frame, lesson: number, segment: number, time: number): Promise<void> {
+  await frame.waitForFunction(
+    ([l, s, t]) => {
+      const g = globalThis as unknown as PageGlobals & { parent: { lms: { closeTab(): void } } };
+      const st = g.lessonkit.player.state();
+      const v = g.document.querySelector('video') as VideoLike;
+      if (st.lesson !== l || st.segment !== s || v.currentTime < (t ?? 0)) return false;
+      g.parent.lms.closeTab();
+      return true;
+    },
+    [lesson, segment, time] as const,
+    { timeout: 20_000, polling: 20 },
+  ).catch((err: unknown) => {
+    // The frame may already be navigating away, which is what closing the tab does.
+    if (!/context was destroyed|frame was detached|navigat/i.test(String(err))) throw err;
+  });
+}
+
 /** Answers the knowledge check: right, or wrong with `typed` as the typed answer. */
 export async function answer(frame: Frame, right: boolean, typed = 'Ctrl+P'): Promise<void> {
   await frame.locator(right ? '#lk-quiz-intro-menu-a' : '#lk-quiz-intro-menu-b').check();
