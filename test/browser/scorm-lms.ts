@@ -82,6 +82,23 @@ window.lms = {
     document.getElementById('sco').src = src;
   },
   snapshot() { return JSON.parse(JSON.stringify(window.lms.api.cmi)); },
+  /**
+   * A launch where the API is not in the content's parent frames: the LMS opens the course in a
+   * new window from one of its frames, so only the opener's parents have it (\`noopener\` cuts that).
+   */
+  launchWindow(flavour, src, quirks, noopener) {
+    window.lms.launch(flavour, null, 'about:blank', null, quirks);
+    const launcher = document.getElementById('sco').contentWindow;
+    launcher.open(src, 'lk-course', noopener ? 'noopener' : '');
+  },
+  /** A SCORM-to-LTI bridge removes the content frame (no navigation of it) and puts a fresh one in its place. */
+  removeFrame() {
+    window.lms.unloading = true;
+    const old = document.getElementById('sco');
+    const fresh = old.cloneNode(false);
+    fresh.removeAttribute('src');
+    old.replaceWith(fresh);
+  },
   /** The LMS replaces the content frame (its own navigation: the page stays visible). */
   close() { window.lms.unloading = true; document.getElementById('sco').src = 'about:blank'; },
   /** The learner closes the browser tab: every frame goes hidden, then the pages unload. */
