@@ -39,7 +39,7 @@ export interface LmsEmulation {
   completedOnLaunch?: boolean;
   /** SCORM 2004: the LMS marks the SCO completed on exit unless its manifest says the content sets completion. */
   completeOnExitUnlessSetByContent?: boolean;
-  /** Only the core of the data model (status, score, location, suspend_data, exit, times) is implemented; the rest answers error 401. */
+  /** A key-value store in place of a data model: entry, mode, credit and every `_count` answer an empty string; no call reports an error. */
   partialDataModel?: boolean;
 }
 

@@ -73,7 +73,7 @@ export type LmsQuirk =
   | 'completed-on-launch'
   /** SCORM 2004: the LMS marks the SCO completed on exit unless the manifest says the content sets completion. */
   | 'complete-on-exit-unless-set-by-content'
-  /** Only the core of the data model is implemented; other elements answer error 401. */
+  /** A key-value store in place of a data model: entry, mode, credit and `_count` stay empty; no call reports an error. */
   | 'partial-data-model';
 
 /** One LMS profile. */
