@@ -6,7 +6,7 @@
  * shows it too. One build and one browser for the file; the cases run side by side in pages of
  * that browser, and wait on the LMS's state rather than on the clock.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { LMS_NAMES, LMS_PROFILES, lmsRuntime } from '../../src/core/package/lms/index.js';
 import { profileEmulation } from '../../src/core/preview/lms-quirks.js';
@@ -37,7 +37,7 @@ const cases = [...groups.values()].flatMap((names) =>
 );
 
 /** Waits until the emulated LMS has no commit still being saved in the background. */
-const settled = (page: import('playwright-core').Page) =>
+const settled = (page: Page) =>
   page.waitForFunction(() => !(globalThis as unknown as { lms: { handle: { saving: boolean } | null } }).lms.handle?.saving);
 
 describe.concurrent('every profile under its own quirks', () => {
