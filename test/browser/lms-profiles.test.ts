@@ -62,7 +62,7 @@ async function run(name: (typeof LMS_NAMES)[number], flavour: Flavour, expect: E
     expect(at.segment).toBe(1);
     expect(at.position).toBeGreaterThanOrEqual(0.4);
     await answer(frame, true);
-    await play(frame, 8);
+    await play(frame, 4);
     await s.page.waitForFunction(
       (el) => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue(el) === (el === 'cmi.core.lesson_status' ? 'passed' : 'completed'),
       flavour === 'scorm12' ? 'cmi.core.lesson_status' : 'cmi.completion_status',
