@@ -20,6 +20,10 @@
   var records = {};
   var queue = Promise.resolve();
   var frameLoaded = false;
+  // `--lms NAME`: the LMS's quirks, from lms-quirks.js (the emulator the browser tests use too).
+  var emulation = config.lms && window.lkLmsQuirks ? config.lms : null;
+  var unloadingFrame = false;
+  var noop = function () { /* the server is gone; nothing to show */ };
 
   // Posts go one after another, so the server sees runtime calls in the order they were made
   // and a relaunch only after the last commit of the previous session.
@@ -67,6 +71,19 @@
     var api = runtime === 'scorm12' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
     if (saved) api.loadFromJSON(saved, '');
     var names = SCORM_METHODS[runtime];
+    if (emulation) {
+      // Under the emulation, the LMS's quirks decide what it keeps (host.store), not every Commit.
+      var pkg = packageOf(target);
+      var tell = function (body) { body.target = target; body.id = id; post('/__lk/api/lms', body).catch(noop); };
+      window.lkLmsQuirks.wrap(api, runtime, emulation, {
+        snapshot: function () { return api.renderCommitCMI(true).cmi; },
+        store: function (cmi, reason) { tell({ cmi: cmi, finished: reason === 'finish' }); },
+        event: function (text) { tell({ event: text }); },
+        unloading: function () { return unloadingFrame; },
+        finished: function () { tell({ finished: true }); },
+        setsCompletion: Boolean(pkg && pkg.setsCompletion),
+      });
+    }
     var real = {};
     names.list.forEach(function (m) { real[m] = api[m].bind(api); });
     var wrapped = {};
@@ -77,8 +94,8 @@
         var error = String(real[names.gle]());
         var body = { target: target, id: id, method: m, args: args.map(String), result: String(result), error: error };
         if (error !== '0' && error !== '') body.errorString = String(real[names.ges](error));
-        if (/Commit|Finish|Terminate/.test(m) && String(result) === 'true') body.cmi = api.renderCommitCMI(true).cmi;
-        post('/__lk/api/scorm', body).catch(function () { /* the server is gone; nothing to show */ });
+        if (!emulation && /Commit|Finish|Terminate/.test(m) && String(result) === 'true') body.cmi = api.renderCommitCMI(true).cmi;
+        post('/__lk/api/scorm', body).catch(noop);
         return result;
       };
     });
@@ -102,6 +119,7 @@
     return new Promise(function (resolve) {
       frame.addEventListener('load', function () { resolve(); }, { once: true });
       frameLoaded = false;
+      unloadingFrame = true;
       frame.src = 'about:blank';
       setTimeout(resolve, 3000);
     }).then(function () {
@@ -120,8 +138,20 @@
     }).then(function (info) {
       try { delete window.API; } catch (e) { window.API = undefined; }
       try { delete window.API_1484_11; } catch (e) { window.API_1484_11 = undefined; }
-      if (info.runtime === 'scorm12') window.API = makeApi('scorm12', info.saved, target, id);
-      if (info.runtime === 'scorm2004') window.API_1484_11 = makeApi('scorm2004', info.saved, target, id);
+      var saved = info.saved;
+      if (emulation && (info.runtime === 'scorm12' || info.runtime === 'scorm2004')) {
+        // What this LMS hands a relaunch (review mode, or a fresh attempt).
+        var say = function (text) { post('/__lk/api/lms', { target: target, id: id, event: text }).catch(noop); };
+        var next = window.lkLmsQuirks.relaunch(info.runtime, saved, emulation, say);
+        if (next === null) {
+          post('/__lk/api/lms', { target: target, id: id, reset: true }).catch(noop);
+          next = info.runtime === 'scorm12' ? { core: { entry: 'ab-initio' } } : { entry: 'ab-initio', learner_id: saved.learner_id, learner_name: saved.learner_name };
+        }
+        saved = next;
+      }
+      unloadingFrame = false;
+      if (info.runtime === 'scorm12') window.API = makeApi('scorm12', saved, target, id);
+      if (info.runtime === 'scorm2004') window.API_1484_11 = makeApi('scorm2004', saved, target, id);
       current = { target: target, id: id, key: info.key, runtime: info.runtime };
       records[info.key] = info.record;
       renderRecord();
@@ -265,6 +295,11 @@
   // For tests and `--headless --play`: what is launched and what the panel shows.
   window.lkPreview = { current: function () { return current; }, record: function () { return current && records[current.key]; }, launch: launch, idle: function () { return queue; }, buildId: function () { return buildId; } };
 
+  if (emulation) {
+    var lmsEl = $('lk-lms');
+    lmsEl.textContent = 'Emulating ' + emulation.title + ': its known quirks are switched on (--lms ' + emulation.profile + ', see docs/lms.md). What it does on its own shows in the live log as [quirk].';
+    lmsEl.hidden = false;
+  }
   fillTargets();
   var hash = new URLSearchParams(location.hash.slice(1));
   var first = config.packages[0];

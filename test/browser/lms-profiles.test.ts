@@ -1,15 +1,18 @@
 /**
  * Every LMS profile, in SCORM 1.2 and 2004 4th, in the emulated LMS with that LMS's own quirks
- * switched on (the ones `preview --lms` switches on): the course resumes after the learner closes
- * the tab mid-video, completes, and the LMS keeps the knowledge check's result; where the attempt
- * stays open (SCORM 1.2, or a profile that exits `suspend`), the next launch shows it too.
+ * switched on (the shipped emulator, as `preview --lms` runs it): the course resumes after the
+ * learner closes the tab mid-video, completes, and the LMS keeps the knowledge check's result;
+ * where the attempt stays open (SCORM 1.2, or a profile that exits `suspend`), the next launch
+ * shows it too. One build and one browser for the file; the cases run side by side in pages of
+ * that browser, and wait on the LMS's state rather than on the clock.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { LMS_NAMES, LMS_PROFILES, lmsRuntime } from '../../src/core/package/lms/index.js';
+import { profileEmulation } from '../../src/core/preview/lms-quirks.js';
 import { launchChromium } from './xapi-harness.js';
-import { answer, openSession, play, reach, resumedAt, startQuirksLms, stored } from './lms-session.js';
-import { quirksOf, type Flavour, type TestLms } from './scorm-lms.js';
+import { answer, closeTabAt, openSession, play, resumedAt, startQuirksLms, stored } from './lms-session.js';
+import type { Flavour, TestLms } from './scorm-lms.js';
 
 let browser: Browser;
 let lms: TestLms;
@@ -21,32 +24,38 @@ afterAll(async () => {
   await lms?.cleanup();
 });
 
-// Profiles that behave alike (same settings, same quirks: generic, workday, docebo and scorm-cloud
-// today) share one run; the title names them all.
+// Profiles that behave alike (same settings, same quirks: generic, docebo and scorm-cloud today)
+// share one run; the title names them all.
 const groups = new Map<string, (typeof LMS_NAMES)[number][]>();
 for (const name of LMS_NAMES) {
   const p = LMS_PROFILES[name];
   const key = JSON.stringify([p.runtime, p.quirks]);
   groups.set(key, [...(groups.get(key) ?? []), name]);
 }
+const cases = [...groups.values()].flatMap((names) =>
+  (['scorm12', 'scorm2004'] as Flavour[]).map((flavour) => ({ names: names.join(', '), name: names[0] as (typeof LMS_NAMES)[number], flavour })),
+);
 
-describe.each([...groups.values()].map((names) => ({ names: names.join(', '), name: names[0] as (typeof LMS_NAMES)[number] })))('$names', ({ name }) => {
-  it('resumes, completes and keeps the knowledge check result under its own quirks, in SCORM 1.2 and 2004 4th', async () => {
-    for (const flavour of ['scorm12', 'scorm2004'] as Flavour[]) await run(name, flavour);
+/** Waits until the emulated LMS has no commit still being saved in the background. */
+const settled = (page: Page) =>
+  page.waitForFunction(() => !(globalThis as unknown as { lms: { handle: { saving: boolean } | null } }).lms.handle?.saving);
+
+describe.concurrent('every profile under its own quirks', () => {
+  it.for(cases)('$names, $flavour: resumes, completes and keeps the knowledge check result', { timeout: 90_000 }, async ({ name, flavour }, { expect }) => {
+    await run(name, flavour, expect);
   });
 });
 
-async function run(name: (typeof LMS_NAMES)[number], flavour: Flavour): Promise<void> {
-  {
-    const profile = LMS_PROFILES[name];
-    const quirks = { ...quirksOf(profile.quirks), noUnloadEvents: profile.quirks.includes('no-unload-events') };
-    const s = await openSession(browser, lms, flavour, lmsRuntime(profile), quirks);
+async function run(name: (typeof LMS_NAMES)[number], flavour: Flavour, expect: ExpectStatic): Promise<void> {
+  const profile = LMS_PROFILES[name];
+  const quirks = profileEmulation(name);
+  const s = await openSession(browser, lms, flavour, lmsRuntime(profile), quirks);
+  try {
     // Part one watched, part two begun, then the learner closes the tab.
     await play(s.frame, 4);
-    await reach(s.frame, 0, 1, 0.5);
-    await s.page.evaluate(() => (globalThis as unknown as { lms: { closeTab(): void } }).lms.closeTab());
+    await closeTabAt(s.frame, 0, 1, 0.5);
     // Past the emulator's background save of the last commit.
-    await s.page.waitForTimeout(500);
+    await settled(s.page);
 
     let frame = await s.relaunch();
     const at = await resumedAt(frame);
@@ -57,12 +66,12 @@ async function run(name: (typeof LMS_NAMES)[number], flavour: Flavour): Promise<
     await s.page.waitForFunction(
       (el) => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue(el) === (el === 'cmi.core.lesson_status' ? 'passed' : 'completed'),
       flavour === 'scorm12' ? 'cmi.core.lesson_status' : 'cmi.completion_status',
-      { timeout: 20_000 },
+      { timeout: 30_000 },
     );
     await frame.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.lk-overall-text')?.textContent.includes('completed'));
     // A learner reads the completion before pressing Exit (the emulated Cornerstone drops a
     // Terminate that arrives while a commit is still being saved).
-    await s.page.waitForTimeout(400);
+    await settled(s.page);
     await frame.getByRole('button', { name: 'Exit course' }).click();
     await s.page.waitForFunction(() => (globalThis as unknown as { lms: { finished: number } }).lms.finished >= 1);
     const record = await stored(s.page);
@@ -81,6 +90,7 @@ async function run(name: (typeof LMS_NAMES)[number], flavour: Flavour): Promise<
       await frame.getByRole('button', { name: /^Intro/ }).click();
       await expect(frame.locator('.lk-quiz-result').textContent()).resolves.toMatch(/Passed\./);
     }
+  } finally {
     await s.page.close();
   }
 }

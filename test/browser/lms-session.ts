@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import type { LmsRuntime } from '../../src/core/package/lms/index.js';
-import { relaunchRecord, startTestLms, dropUnloadHandlers, writeVariant, type Flavour, type PageGlobals, type Quirks, type TestLms, type VideoLike } from './scorm-lms.js';
+import { relaunchRecord, startTestLms, writeVariant, type Flavour, type PageGlobals, type Quirks, type TestLms, type VideoLike } from './scorm-lms.js';
 
 /** Three two-second segments; the first lesson ends with a knowledge check (a choice and a typed answer). */
 export const QUIRKS_COURSE_YAML = `id: quirks-course
@@ -71,13 +71,12 @@ export interface Session {
 let variantCount = 0;
 
 /** Opens a new page and launches the course with `runtime` under `quirks`. */
-export async function openSession(browser: Browser, lms: TestLms, flavour: Flavour, runtime: LmsRuntime, quirks: Quirks & { noUnloadEvents?: boolean }, options: { clock?: boolean } = {}): Promise<Session> {
+export async function openSession(browser: Browser, lms: TestLms, flavour: Flavour, runtime: LmsRuntime, quirks: Quirks, options: { clock?: boolean } = {}): Promise<Session> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 950 } });
   if (options.clock) await page.clock.install();
-  if (quirks.noUnloadEvents) await dropUnloadHandlers(page);
   variantCount += 1;
   const launchPage = await writeVariant(lms, TARGET[flavour], `variant-${variantCount}.html`, runtime);
-  const { noUnloadEvents: _n, ...layer } = quirks;
+  const layer = quirks;
   const frame = await lms.launch(page, flavour, TARGET[flavour], undefined, undefined, launchPage, layer);
   return {
     page,
@@ -113,6 +112,28 @@ export async function reach(frame: Frame, lesson: number, segment: number, time:
     [lesson, segment, time] as const,
     { timeout: 20_000 },
   );
+}
+
+/**
+ * Closes the tab (the LMS page's closeTab) the moment the player is in `segment` past `time`
+ * seconds: decided inside the content frame, so a busy machine cannot let the video run on first.
+ */
+export async function closeTabAt(frame: Frame, lesson: number, segment: number, time: number): Promise<void> {
+  await frame.waitForFunction(
+    ([l, s, t]) => {
+      const g = globalThis as unknown as PageGlobals & { parent: { lms: { closeTab(): void } } };
+      const st = g.lessonkit.player.state();
+      const v = g.document.querySelector('video') as VideoLike;
+      if (st.lesson !== l || st.segment !== s || v.currentTime < (t ?? 0)) return false;
+      g.parent.lms.closeTab();
+      return true;
+    },
+    [lesson, segment, time] as const,
+    { timeout: 20_000, polling: 20 },
+  ).catch((err: unknown) => {
+    // The frame may already be navigating away, which is what closing the tab does.
+    if (!/context was destroyed|frame was detached|navigat/i.test(String(err))) throw err;
+  });
 }
 
 /** Answers the knowledge check: right, or wrong with `typed` as the typed answer. */

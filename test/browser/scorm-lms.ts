@@ -13,6 +13,8 @@ import { createSilentContext } from '../../src/core/context.js';
 import type { LmsRuntime } from '../../src/core/package/lms/types.js';
 import { jsonForScript } from '../../src/core/templates.js';
 import { serveStatic, type StaticServer } from '../../src/core/preview/static-server.js';
+import { emulationOf, LMS_QUIRKS_SCRIPT, packageSetsCompletion, type LmsEmulation } from '../../src/core/preview/lms-quirks.js';
+import type { LmsQuirk } from '../../src/core/package/lms/types.js';
 import { REPO } from '../helpers/cli.js';
 import { makeMediaCourse, readZip } from '../helpers/media-course.js';
 
@@ -23,10 +25,12 @@ const LMS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
 <script src="/lms/scorm12.js"></script>
 <script src="/lms/scorm2004.js"></script>
+<script src="/lms/lms-quirks.js"></script>
 <script>
 window.lms = {
   api: null, flavour: null, commits: [], suspendLengths: [], sets: [], finished: 0, initialized: 0,
-  stored: null, unloading: false, expired: false,
+  stored: null, unloading: false, handle: null, events: [],
+  get expired() { return Boolean(window.lms.handle && window.lms.handle.expired); },
   launch(flavour, saved, src, failSet, quirks) {
     const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5 };
     const api = flavour === 'scorm12' ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
@@ -59,8 +63,18 @@ window.lms = {
     }
     window.lms.stored = saved ? JSON.parse(JSON.stringify(saved)) : null;
     window.lms.unloading = false;
-    window.lms.expired = false;
-    if (quirks) window.lms.quirkLayer(api, flavour, names, quirks);
+    window.lms.handle = null;
+    // The shipped emulator (templates/preview/lms-quirks.js), as \`preview --lms\` runs it.
+    if (quirks) {
+      window.lms.handle = window.lkLmsQuirks.wrap(api, flavour, quirks, {
+        snapshot: () => window.lms.snapshot(),
+        store: (cmi) => { window.lms.stored = JSON.parse(JSON.stringify(cmi)); },
+        event: (text) => { window.lms.events.push(text); },
+        unloading: () => window.lms.unloading,
+        finished: () => { window.lms.finished++; },
+        setsCompletion: quirks.setsCompletion !== false,
+      });
+    }
     window.lms.api = api;
     window.lms.flavour = flavour;
     delete window.API; delete window.API_1484_11;
@@ -68,6 +82,23 @@ window.lms = {
     document.getElementById('sco').src = src;
   },
   snapshot() { return JSON.parse(JSON.stringify(window.lms.api.cmi)); },
+  /**
+   * A launch where the API is not in the content's parent frames: the LMS opens the course in a
+   * new window from one of its frames, so only the opener's parents have it (\`noopener\` cuts that).
+   */
+  launchWindow(flavour, src, quirks, noopener) {
+    window.lms.launch(flavour, null, 'about:blank', null, quirks);
+    const launcher = document.getElementById('sco').contentWindow;
+    launcher.open(src, 'lk-course', noopener ? 'noopener' : '');
+  },
+  /** A SCORM-to-LTI bridge removes the content frame (no navigation of it) and puts a fresh one in its place. */
+  removeFrame() {
+    window.lms.unloading = true;
+    const old = document.getElementById('sco');
+    const fresh = old.cloneNode(false);
+    fresh.removeAttribute('src');
+    old.replaceWith(fresh);
+  },
   /** The LMS replaces the content frame (its own navigation: the page stays visible). */
   close() { window.lms.unloading = true; document.getElementById('sco').src = 'about:blank'; },
   /** The learner closes the browser tab: every frame goes hidden, then the pages unload. */
@@ -79,57 +110,6 @@ window.lms = {
     }
     window.lms.unloading = true;
     document.getElementById('sco').src = 'about:blank';
-  },
-  /**
-   * The quirk layer: reproduces what real LMSs do wrong (docs/lms.md), over scorm-again. What the
-   * LMS has *stored* is what a Commit or Finish persisted, as a real LMS would keep it on its
-   * server; a relaunch starts from that, not from the run-time's memory.
-   */
-  quirkLayer(api, flavour, names, q) {
-    const get = flavour === 'scorm12' ? 'LMSGetValue' : 'GetValue';
-    const gle = flavour === 'scorm12' ? 'LMSGetLastError' : 'GetLastError';
-    const real = {};
-    for (const m of [names.init, names.set, names.commit, names.finish, get, gle]) real[m] = api[m].bind(api);
-    let forced = null;
-    let lastTraffic = Date.now();
-    let pendingSave = null;
-    const fail = (code) => { forced = code; return 'false'; };
-    const store = () => { window.lms.stored = window.lms.snapshot(); };
-    const dead = () => {
-      if (q.sessionExpiresAfterMs && Date.now() - lastTraffic > q.sessionExpiresAfterMs) window.lms.expired = true;
-      return window.lms.expired || (q.commitFailsOnUnload && window.lms.unloading);
-    };
-    api[gle] = () => { const c = forced ?? real[gle](); forced = null; return c; };
-    api[get] = (el) => {
-      if (q.noLessonMode && (el === 'cmi.core.lesson_mode' || el === 'cmi.mode')) { forced = '401'; return ''; }
-      return real[get](el);
-    };
-    api[names.set] = (el, value) => {
-      if (dead()) return fail('101');
-      value = String(value);
-      if (q.strict255 && value.length > 255 && el !== 'cmi.suspend_data') return fail(flavour === 'scorm12' ? '405' : '406');
-      if (q.ignoresSetValue) { forced = '0'; return 'true'; }
-      if (q.truncateSuspendData && el === 'cmi.suspend_data') value = value.slice(0, q.truncateSuspendData);
-      return real[names.set](el, value);
-    };
-    api[names.commit] = () => {
-      if (dead()) return fail('101');
-      const r = real[names.commit]('');
-      lastTraffic = Date.now();
-      if (q.commitBeforeTerminateLoses && flavour === 'scorm2004') {
-        // The LMS saves a commit in the background; a Terminate arriving meanwhile cancels it.
-        clearTimeout(pendingSave);
-        pendingSave = setTimeout(() => { pendingSave = null; store(); }, 300);
-      } else store();
-      return r;
-    };
-    api[names.finish] = () => {
-      if (dead()) { window.lms.finished++; return fail('101'); }
-      if (pendingSave !== null) { clearTimeout(pendingSave); pendingSave = null; window.lms.finished++; return 'true'; }
-      const r = real[names.finish]('');
-      store();
-      return r;
-    };
   },
 };
 </script></head>
@@ -168,7 +148,11 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
   }
   await mkdir(path.join(site, 'lms'), { recursive: true });
   for (const f of ['scorm12.js', 'scorm2004.js']) await copyFile(path.join(REPO, 'node_modules/scorm-again/dist', f), path.join(site, 'lms', f));
+  await copyFile(LMS_QUIRKS_SCRIPT, path.join(site, 'lms', 'lms-quirks.js'));
   await writeFile(path.join(site, 'lms/index.html'), LMS_PAGE);
+  // What each package's manifest says about completion (the emulated SuccessFactors reads it).
+  const setsCompletion = new Map<string, boolean>();
+  for (const b of result.bundles) setsCompletion.set(b.target, await packageSetsCompletion(path.join(site, 'pkg', b.target)));
   const server = await serveStatic(site);
   const packageUrl = (target: string, page = 'index.html') => `${server.url}pkg/${target}/${page}`;
   return {
@@ -179,7 +163,7 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
       await page.evaluate(
         ([f, s, src, fail, q]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void } }).lms.launch(f, s, src, fail, q),
-        [flavour, saved ?? null, packageUrl(target, launchPage), failSet ?? null, quirks ?? null] as const,
+        [flavour, saved ?? null, packageUrl(target, launchPage), failSet ?? null, quirks ? { setsCompletion: setsCompletion.get(target) ?? true, ...quirks } : null] as const,
       );
       const frame = await waitForFrame(page);
       await frame.waitForFunction(() => Boolean((globalThis as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
@@ -203,47 +187,14 @@ async function waitForFrame(page: Page): Promise<Frame> {
 }
 
 /**
- * The quirks the emulator layer reproduces (see docs/lms.md). `noUnloadEvents` is applied to the
- * page with {@link dropUnloadHandlers}; `failedIsFinal` and `newAttemptUnlessSuspended` shape the
- * relaunch in {@link relaunchRecord}.
+ * The quirks the emulator reproduces: the shipped layer's settings (src/core/preview/lms-quirks.ts),
+ * any subset; `setsCompletion` overrides what the package's manifest says (completionSetByContent).
  */
-export interface Quirks {
-  commitFailsOnUnload?: boolean;
-  commitBeforeTerminateLoses?: boolean;
-  sessionExpiresAfterMs?: number;
-  noLessonMode?: boolean;
-  strict255?: boolean;
-  ignoresSetValue?: boolean;
-  truncateSuspendData?: number;
-  failedIsFinal?: boolean;
-  newAttemptUnlessSuspended?: boolean;
-}
+export type Quirks = Partial<LmsEmulation> & { setsCompletion?: boolean };
 
 /** The emulator's quirks for an LMS profile's quirk names (what `preview --lms` switches on too). */
-export function quirksOf(names: readonly string[]): Quirks {
-  const q: Quirks = {};
-  if (names.includes('commit-fails-on-unload')) q.commitFailsOnUnload = true;
-  if (names.includes('commit-before-terminate-loses')) q.commitBeforeTerminateLoses = true;
-  if (names.includes('failed-is-final')) q.failedIsFinal = true;
-  if (names.includes('session-expires')) q.sessionExpiresAfterMs = 30 * 60_000;
-  if (names.includes('no-lesson-mode')) q.noLessonMode = true;
-  if (names.includes('strict-255')) q.strict255 = true;
-  if (names.includes('new-attempt-unless-suspended')) q.newAttemptUnlessSuspended = true;
-  if (names.includes('truncate-suspend-data')) q.truncateSuspendData = 4096;
-  return q;
-}
-
-/** Makes every later page of `page` drop `pagehide`/`unload`/`beforeunload` handlers in the content frame (an LMS frame where they never run). */
-export async function dropUnloadHandlers(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = globalThis as unknown as { location: { pathname: string }; addEventListener: (t: string, ...rest: unknown[]) => void };
-    if (!w.location.pathname.includes('/pkg/')) return;
-    const add = w.addEventListener.bind(w);
-    w.addEventListener = (type: string, ...rest: unknown[]) => {
-      if (type === 'pagehide' || type === 'unload' || type === 'beforeunload') return;
-      add(type, ...rest);
-    };
-  });
+export function quirksOf(names: readonly LmsQuirk[]): Quirks {
+  return emulationOf(names);
 }
 
 /**
@@ -253,18 +204,22 @@ export async function dropUnloadHandlers(page: Page): Promise<void> {
  * fresh one (nothing carried over).
  */
 export async function relaunchRecord(page: Page, flavour: Flavour, quirks: Quirks = {}): Promise<Record<string, unknown>> {
-  const stored = await page.evaluate(() => (globalThis as unknown as { lms: { stored: Record<string, unknown> | null } }).lms.stored);
+  // The shipped emulator decides what a relaunch gets (review mode, a fresh attempt).
+  const stored = await page.evaluate(
+    ([f, q]) => {
+      const w = globalThis as unknown as { lms: { stored: unknown; events: string[] }; lkLmsQuirks: { relaunch(f: string, s: unknown, q: unknown, say: (t: string) => void): Record<string, unknown> | null } };
+      return w.lkLmsQuirks.relaunch(f, w.lms.stored, q, (t) => w.lms.events.push(t));
+    },
+    [flavour, quirks] as const,
+  );
   if (!stored) return {};
   if (flavour === 'scorm12') {
     const core = (stored.core ?? {}) as Record<string, unknown>;
-    const status = String(core.lesson_status ?? '');
-    const mode = quirks.failedIsFinal && status === 'failed' ? 'review' : 'normal';
     return {
-      core: { lesson_status: status, lesson_location: core.lesson_location ?? '', entry: core.exit === 'suspend' ? 'resume' : '', lesson_mode: mode, score: core.score },
+      core: { lesson_status: String(core.lesson_status ?? ''), lesson_location: core.lesson_location ?? '', entry: core.exit === 'suspend' ? 'resume' : '', lesson_mode: core.lesson_mode === 'review' ? 'review' : 'normal', score: core.score },
       suspend_data: stored.suspend_data ?? '',
     };
   }
-  if (quirks.newAttemptUnlessSuspended && stored.exit !== 'suspend') return {};
   return {
     completion_status: stored.completion_status,
     success_status: stored.success_status,

@@ -24,6 +24,8 @@ import type { XapiStatement } from './statement-schema.js';
 import { closeServer, listenLoopback, sendPackageFile, rawRequestPath } from './static-server.js';
 import { unzipInto } from './unzip.js';
 import { watchCourseFiles, type CourseFilesWatcher } from './watch.js';
+import { LMS_QUIRKS_SCRIPT, packageSetsCompletion, profileEmulation } from './lms-quirks.js';
+import { resolveLmsProfile } from '../package/lms/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -91,8 +93,8 @@ export interface PreviewLogEntry {
   time: string;
   /** The launch it belongs to (`target/id`), when known. */
   launch?: string;
-  /** `call` (SCORM API), `statement`, `state`, `request` (an LRS refusal), `launch`, `info`. */
-  kind: 'call' | 'statement' | 'state' | 'request' | 'launch' | 'info';
+  /** `call` (SCORM API), `statement`, `state`, `request` (an LRS refusal), `launch`, `info`, `quirk` (what the emulated LMS did, `--lms`). */
+  kind: 'call' | 'statement' | 'state' | 'request' | 'launch' | 'info' | 'quirk';
   /** One-line text. */
   text: string;
   /** SCORM error code, or the rule a statement broke. */
@@ -406,6 +408,20 @@ class Preview extends EventEmitter implements PreviewServer {
     }
   }
 
+  /**
+   * What the emulated LMS did on its own (`--lms`): a quirk event for the log, what it stored (its
+   * quirks decide when a Commit or Finish is kept), a session it ended, or a fresh attempt.
+   */
+  lmsEvent(body: LmsEventBody): void {
+    const s = this.states.get(`${body.target}/${body.id}`);
+    if (!s) throw new HttpError(404, `no launchable ${body.target}/${body.id}`);
+    if (typeof body.event === 'string' && body.event) this.addLog({ launch: s.key, kind: 'quirk', text: body.event.slice(0, 500), level: 'warning' });
+    if (body.reset === true) delete s.committed;
+    if (body.cmi && typeof body.cmi === 'object') s.committed = body.cmi as ScormCmi;
+    if (body.finished === true) s.finished = true;
+    if (body.reset === true || body.cmi || body.finished === true) this.updateRecord(s);
+  }
+
   onStatement(statement: XapiStatement): void {
     const registration = (statement.context as { registration?: string } | undefined)?.registration;
     const s = [...this.states.values()].find((x) => x.registration !== undefined && x.registration === registration);
@@ -444,6 +460,15 @@ class Preview extends EventEmitter implements PreviewServer {
     this.addLog({ launch: s.key, kind: 'state', text: `State document ${String(e.stateId)} saved`, level: 'info' });
     this.updateRecord(s);
   }
+}
+
+interface LmsEventBody {
+  target: string;
+  id: string;
+  event?: unknown;
+  cmi?: unknown;
+  finished?: unknown;
+  reset?: unknown;
 }
 
 interface ScormCallBody {
@@ -511,6 +536,7 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   'panel.css': { file: () => path.join(TEMPLATES_DIR, 'preview/panel.css'), type: 'text/css; charset=utf-8' },
   'scorm12.js': { file: () => require.resolve('scorm-again/scorm12'), type: 'text/javascript; charset=utf-8' },
   'scorm2004.js': { file: () => require.resolve('scorm-again/scorm2004'), type: 'text/javascript; charset=utf-8' },
+  'lms-quirks.js': { file: () => LMS_QUIRKS_SCRIPT, type: 'text/javascript; charset=utf-8' },
 };
 
 async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'zip' | 'folder'; path: string; packages: PreviewPackage[] }, lrs: LoopbackLrs, work: string, ctx: RunContext): Promise<PreviewServer> {
@@ -547,17 +573,25 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
   preview.on('record', (r: PreviewLaunchState) => broadcast('record', r));
   preview.on('build', (b: PreviewBuildStatus, extra: { configChanged?: boolean }) => broadcast('build', { ...b, ...extra }));
 
-  const panelConfigOf = (packages: readonly PreviewPackage[]) => ({
-    title: packages[0]?.description.title ?? 'Preview',
-    watch: Boolean(options.watch),
-    packages: packages.map((p) => ({
-      target: p.target,
-      standard: p.description.standard,
-      title: p.description.title,
-      launchables: p.description.launchables.map((l) => ({ id: l.id, title: l.title, ...(l.scormType ? { scormType: l.scormType } : {}), ...(l.organization ? { organization: l.organization } : {}) })),
-    })),
-  });
-  let panelConfig = panelConfigOf(opened.packages);
+  // `--lms`: the preview LMS runs with that LMS's quirks switched on (templates/preview/lms-quirks.js).
+  const emulation = options.lms ? profileEmulation(resolveLmsProfile(options.lms, '--lms').name) : undefined;
+  const panelConfigOf = async (packages: readonly PreviewPackage[]) => {
+    const setsCompletion = new Map<string, boolean>();
+    if (emulation) for (const p of packages) setsCompletion.set(p.target, await packageSetsCompletion(p.root));
+    return {
+      title: packages[0]?.description.title ?? 'Preview',
+      watch: Boolean(options.watch),
+      ...(emulation ? { lms: emulation } : {}),
+      packages: packages.map((p) => ({
+        ...(emulation ? { setsCompletion: setsCompletion.get(p.target) ?? false } : {}),
+        target: p.target,
+        standard: p.description.standard,
+        title: p.description.title,
+        launchables: p.description.launchables.map((l) => ({ id: l.id, title: l.title, ...(l.scormType ? { scormType: l.scormType } : {}), ...(l.organization ? { organization: l.organization } : {}) })),
+      })),
+    };
+  };
+  let panelConfig = await panelConfigOf(opened.packages);
   let panelHtml = await renderTemplate('preview/panel.html.hbs', { title: panelConfig.title, config: panelConfig });
 
   // --watch: each batch of changes rebuilds into a new folder beside the served one; only a
@@ -576,7 +610,7 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
       try {
         const next = await openInput({ ...options, input: opened.path }, dir, ctx);
         if (closed) return;
-        const config = panelConfigOf(next.packages);
+        const config = await panelConfigOf(next.packages);
         const configChanged = JSON.stringify(config) !== JSON.stringify(panelConfig);
         panelHtml = await renderTemplate('preview/panel.html.hbs', { title: config.title, config });
         panelConfig = config;
@@ -661,6 +695,7 @@ async function serve(options: StartPreviewOptions, opened: { kind: 'course' | 'z
       if (raw === '/__lk/api/launch') answer = preview.launch(String(body.target), String(body.id));
       else if (raw === '/__lk/api/reset') preview.reset(String(body.target), String(body.id));
       else if (raw === '/__lk/api/scorm') preview.scormCall(body as unknown as ScormCallBody);
+      else if (raw === '/__lk/api/lms') preview.lmsEvent(body as unknown as LmsEventBody);
       else throw new HttpError(404, 'no such endpoint');
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer));
       return;

@@ -91,7 +91,8 @@ export function createScorm12Adapter(options: AdapterOptions): LmsAdapter {
       const resume = entry === 'ab-initio' ? '' : get('cmi.suspend_data');
       const location = entry === 'ab-initio' ? '' : get('cmi.core.lesson_location');
       if (!completed && lessonMode !== 'browse' && lessonMode !== 'review') {
-        set('cmi.core.lesson_status', 'incomplete');
+        // An LMS that fills in a status of its own (completed at launch or on exit) never finds it empty.
+        if (lms.statusOnLaunch !== false) set('cmi.core.lesson_status', 'incomplete');
         set('cmi.core.exit', 'suspend');
       }
       return {

@@ -110,7 +110,8 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
       const resume = entry === 'ab-initio' ? '' : get('cmi.suspend_data');
       const location = entry === 'ab-initio' ? '' : get('cmi.location');
       if (!completed && mode !== 'browse' && mode !== 'review') {
-        set('cmi.completion_status', 'incomplete');
+        // An LMS that fills in a status of its own (completed at launch or on exit) never finds it empty.
+        if (lms.statusOnLaunch !== false) set('cmi.completion_status', 'incomplete');
         set('cmi.exit', 'suspend');
       }
       const passing = Number.parseFloat(get('cmi.scaled_passing_score'));

@@ -23,6 +23,7 @@ export const genericProfile: LmsProfile = {
     valueLimit: 255,
     stateBudget: { scorm12: 4096, scorm2004: 64000 },
     connectionCheck: true,
+    statusOnLaunch: true,
   },
   manifest: { masteryScore: true },
   quirks: [],

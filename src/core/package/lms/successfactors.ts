@@ -1,8 +1,9 @@
 /**
  * `successfactors`: SAP SuccessFactors Learning. Its session expires after 30 minutes without
  * traffic, so a keep-alive commit goes out after 5 quiet minutes; its wrapper can mark SCORM 2004
- * content complete on exit unless the content reports completion itself, which the player
- * always does (`incomplete` from the first launch). See docs/lms.md#successfactors.
+ * content complete on exit unless the manifest says the content sets completion, which every
+ * lessonkit SCORM 2004 manifest does (`completionSetByContent`), and the player reports
+ * `incomplete` from the first launch. See docs/lms.md#successfactors.
  */
 import { genericProfile } from './generic.js';
 import type { LmsProfile } from './types.js';
@@ -15,5 +16,5 @@ export const successfactorsProfile: LmsProfile = {
   launch: 'window',
   runtime: { ...genericProfile.runtime, keepAliveSeconds: 300 },
   manifest: { ...genericProfile.manifest },
-  quirks: ['session-expires'],
+  quirks: ['session-expires', 'complete-on-exit-unless-set-by-content'],
 };

@@ -33,6 +33,11 @@ export interface LmsRuntime {
   stateBudget: { scorm12: number; scorm2004: number };
   /** After the first commit, read back what was written; on a mismatch tell the learner and keep a local copy. */
   connectionCheck: boolean;
+  /**
+   * Write `incomplete` on the first launch, so an LMS that fills in a status of its own (completed
+   * at launch, or on exit) never finds it empty. True in every profile; false only to show what it avoids.
+   */
+  statusOnLaunch: boolean;
 }
 
 /** What the profile changes in a SCORM manifest. */
@@ -63,7 +68,13 @@ export type LmsQuirk =
   /** SCORM 2004: unless the last exit was `suspend`, the next launch is a fresh attempt. */
   | 'new-attempt-unless-suspended'
   /** suspend_data over 4096 characters is cut silently (SCORM 2004 too). */
-  | 'truncate-suspend-data';
+  | 'truncate-suspend-data'
+  /** The LMS records completion at launch (enrollment not required) unless the content reports a status. */
+  | 'completed-on-launch'
+  /** SCORM 2004: the LMS marks the SCO completed on exit unless the manifest says the content sets completion. */
+  | 'complete-on-exit-unless-set-by-content'
+  /** A key-value store in place of a data model: entry, mode, credit and `_count` stay empty; no call reports an error. */
+  | 'partial-data-model';
 
 /** One LMS profile. */
 export interface LmsProfile {

@@ -1,8 +1,8 @@
 /**
  * `workday`: Workday Learning. The API is searched in every parent frame and then from the
  * opener's frames, which covers the launch frames where a plain parent search misses it; a
- * launch can record completion when enrollment is not required, which is an LMS setting (see
- * docs/lms.md#workday).
+ * launch can record completion when enrollment is not required unless the content reports a
+ * status, which the player always does from the first launch (see docs/lms.md#workday).
  */
 import { genericProfile } from './generic.js';
 import type { LmsProfile } from './types.js';
@@ -15,5 +15,5 @@ export const workdayProfile: LmsProfile = {
   launch: 'window',
   runtime: { ...genericProfile.runtime },
   manifest: { ...genericProfile.manifest },
-  quirks: [],
+  quirks: ['completed-on-launch'],
 };
