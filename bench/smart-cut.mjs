@@ -82,24 +82,23 @@ const analysed = `${probes} & wait && ${cmd(head)} & ${cmd(mid)} & ${cmd(tail)} 
 
 const s = samples();
 try {
+  const trim = (cli, out) => () => timeCommand(process.execPath, [cli, 'trim', SOURCE, '--from', String(FROM), '--to', String(TO), '--out', part(out), '--mode', 'auto', '--json'], { cwd: work, env });
+  const runs = [
+    ['lessonkit', 'lessonkit.mp4', trim(bin, 'lessonkit.mp4')],
+    ['plain ffmpeg', 'floor.mp4', () => timeCommand('bash', ['-c', script], { cwd: work })],
+    ['+ probe and scan', 'floor.mp4', () => timeCommand('bash', ['-c', analysed], { cwd: work })],
+    ...bases.map((b, i) => [b, `base${i}.mp4`, trim(path.join(b, 'bin/lessonkit.js'), `base${i}.mp4`)]),
+  ];
   for (let r = 0; r < rounds; r++) {
-    await rm(part('lessonkit.mp4'), { force: true });
-    const l = await timeCommand(process.execPath, [bin, 'trim', SOURCE, '--from', String(FROM), '--to', String(TO), '--out', part('lessonkit.mp4'), '--mode', 'auto', '--json'], { cwd: work, env });
-    s.add('lessonkit', l);
-    await rm(part('floor.mp4'), { force: true });
-    const f = await timeCommand('bash', ['-c', script], { cwd: work });
-    s.add('plain ffmpeg', f);
-    await rm(part('floor.mp4'), { force: true });
-    const a = await timeCommand('bash', ['-c', analysed], { cwd: work });
-    s.add('+ probe and scan', a);
-    const others = [];
-    for (const [i, b] of bases.entries()) {
-      await rm(part(`base${i}.mp4`), { force: true });
-      const t = await timeCommand(process.execPath, [path.join(b, 'bin/lessonkit.js'), 'trim', SOURCE, '--from', String(FROM), '--to', String(TO), '--out', part(`base${i}.mp4`), '--mode', 'auto', '--json'], { cwd: work, env });
-      s.add(b, t);
-      others.push(` | ${path.basename(b)} ${t.wall.toFixed(2)} s (${t.cpu.toFixed(2)} CPU)`);
+    // The order turns each round, so no command always runs first after the machine's other work.
+    const t = {};
+    for (let i = 0; i < runs.length; i++) {
+      const [name, out, go] = runs[(i + r) % runs.length];
+      await rm(part(out), { force: true });
+      t[name] = await go();
+      s.add(name, t[name]);
     }
-    console.error(`round ${r + 1}: lessonkit ${l.wall.toFixed(2)} s (${l.cpu.toFixed(2)} CPU) | plain ffmpeg ${f.wall.toFixed(2)} s (${f.cpu.toFixed(2)} CPU) | with analysis ${a.wall.toFixed(2)} s (${a.cpu.toFixed(2)} CPU)${others.join('')}`);
+    console.error(`round ${r + 1}: ${runs.map(([name]) => `${path.basename(name)} ${t[name].wall.toFixed(2)} s (${t[name].cpu.toFixed(2)} CPU)`).join(' | ')}`);
   }
   const md5 = async (file) => (await run(FFMPEG, ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { maxBuffer: 256 << 20 })).stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop().trim());
   const [a, b] = [await md5(part('lessonkit.mp4')), await md5(part('floor.mp4'))];

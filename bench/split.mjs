@@ -51,21 +51,26 @@ for (const m of minutes) {
   await makeScreenRecording(FFMPEG, file, m * 60);
   const s = samples();
   let cuts;
+  const splitArgs = (cli) => [cli, 'split', file, '--max', '90s', '--min', '30s', '--dry-run', '--json'];
+  const runs = [
+    ['lessonkit', () => timeCommand(process.execPath, splitArgs(bin), { env, quiet: false })],
+    ['silencedetect', () => timeCommand(FFMPEG, silenceDetectArgs(file, -35, 0.5), {})],
+    ...bases.map((b) => [b, () => timeCommand(process.execPath, splitArgs(path.join(b, 'bin/lessonkit.js')), { env, quiet: false })]),
+  ];
   for (let r = 0; r < rounds + 1; r++) {
-    const l = await timeCommand(process.execPath, [bin, 'split', file, '--max', '90s', '--min', '30s', '--dry-run', '--json'], { env, quiet: false });
-    cuts = JSON.parse(l.stdout).plan.cuts.map((c) => c.time);
-    const f = await timeCommand(FFMPEG, silenceDetectArgs(file, -35, 0.5), {});
-    const others = [];
-    for (const b of bases) {
-      const t = await timeCommand(process.execPath, [path.join(b, 'bin/lessonkit.js'), 'split', file, '--max', '90s', '--min', '30s', '--dry-run', '--json'], { env, quiet: false });
-      if (JSON.stringify(JSON.parse(t.stdout)) !== JSON.stringify(JSON.parse(l.stdout))) throw new Error(`the split of ${b} and of this checkout differ`);
-      if (r > 0) s.add(b, t);
-      others.push(` | ${path.basename(b)} ${t.wall.toFixed(2)} s (${t.cpu.toFixed(2)} CPU)`);
+    // The order turns each round: on a busy machine the first command of a round is not the one
+    // that always pays for whatever the machine was doing before.
+    const t = {};
+    for (let i = 0; i < runs.length; i++) {
+      const [name, go] = runs[(i + r) % runs.length];
+      t[name] = await go();
     }
+    const l = t.lessonkit;
+    cuts = JSON.parse(l.stdout).plan.cuts.map((c) => c.time);
+    for (const b of bases) if (JSON.stringify(JSON.parse(t[b].stdout)) !== JSON.stringify(JSON.parse(l.stdout))) throw new Error(`the split of ${b} and of this checkout differ`);
     if (r === 0) continue; // the first round warms the page cache
-    s.add('lessonkit', l);
-    s.add('silencedetect', f);
-    console.error(`${m} min, round ${r}: lessonkit ${l.wall.toFixed(2)} s (${l.cpu.toFixed(2)} CPU) | silencedetect ${f.wall.toFixed(2)} s (${f.cpu.toFixed(2)} CPU)${others.join('')}`);
+    for (const [name] of runs) s.add(name, t[name]);
+    console.error(`${m} min, round ${r}: ${runs.map(([name]) => `${path.basename(name)} ${t[name].wall.toFixed(2)} s (${t[name].cpu.toFixed(2)} CPU)`).join(' | ')}`);
   }
   const med = s.medians('lessonkit');
   const expected = BEFORE[m];

@@ -90,22 +90,24 @@ try {
       width: info.video.displayWidth, height: info.video.displayHeight, fps: plan.fps, audioChannels: channels, ...(info.video.color.space ? { colorSpace: info.video.color.space } : {}), gainDb,
     }).map((a) => (a === 'pipe:1' ? '/dev/null' : a));
     const s = samples();
+    const out = path.join(work, 'lessonkit.mp4');
+    const trimArgs = (cli) => [cli, 'trim', file, '--from', String(from), '--to', String(to), '--mode', 'encode', '--out', out, '--json'];
+    const runs = [
+      ['lessonkit', () => timeCommand(process.execPath, trimArgs(bin), { cwd: work, env })],
+      ['plain ffmpeg', () => timeCommand(FFMPEG, floorArgs, { cwd: work })],
+      ...bases.map((b) => [b, () => timeCommand(process.execPath, trimArgs(path.join(b, 'bin/lessonkit.js')), { cwd: work, env })]),
+    ];
     for (let r = 0; r < rounds; r++) {
-      const out = path.join(work, 'lessonkit.mp4');
-      await rm(out, { force: true });
-      const l = await timeCommand(process.execPath, [bin, 'trim', file, '--from', String(from), '--to', String(to), '--mode', 'encode', '--out', out, '--json'], { cwd: work, env });
-      await rm(floorOut, { force: true });
-      const f = await timeCommand(FFMPEG, floorArgs, { cwd: work });
-      s.add('lessonkit', l);
-      s.add('plain ffmpeg', f);
-      const others = [];
-      for (const b of bases) {
+      // The order turns each round, so no command always runs first after the machine's other work.
+      const t = {};
+      for (let i = 0; i < runs.length; i++) {
+        const [name, go] = runs[(i + r) % runs.length];
         await rm(out, { force: true });
-        const t = await timeCommand(process.execPath, [path.join(b, 'bin/lessonkit.js'), 'trim', file, '--from', String(from), '--to', String(to), '--mode', 'encode', '--out', out, '--json'], { cwd: work, env });
-        s.add(b, t);
-        others.push(` | ${path.basename(b)} ${t.wall.toFixed(2)} s (${t.cpu.toFixed(2)} CPU)`);
+        await rm(floorOut, { force: true });
+        t[name] = await go();
+        s.add(name, t[name]);
       }
-      console.error(`${label}, round ${r + 1}: lessonkit ${l.wall.toFixed(2)} s (${l.cpu.toFixed(2)} CPU) | plain ffmpeg ${f.wall.toFixed(2)} s (${f.cpu.toFixed(2)} CPU)${others.join('')}`);
+      console.error(`${label}, round ${r + 1}: ${runs.map(([name]) => `${path.basename(name)} ${t[name].wall.toFixed(2)} s (${t[name].cpu.toFixed(2)} CPU)`).join(' | ')}`);
     }
     const m = s.medians('lessonkit');
     lines.push(`${s.row(label, 'lessonkit', 'plain ffmpeg', 1.05)}  (${((plan.frames * frameDur) / m.wall).toFixed(2)}x real time)`);
