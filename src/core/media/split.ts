@@ -229,10 +229,13 @@ export interface RecordingAnalysis {
   duration: number;
   /** Seconds per frame (the probe's frame rate). */
   frameDuration: number;
+  /** False when the recording has no audio track (no pauses then). */
   hasAudio: boolean;
   /** Keyframe times, sorted, as a probe of the packets gives them. */
   keyframeTimes: number[];
+  /** Pauses in the narration. */
   pauses: Pause[];
+  /** Scene scores of the keyframes, at the times ffmpeg shows them (see parseKeyframeScenes). */
   scenes: { time: number; score: number }[];
 }
 
