@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Smart-cut benchmark (not part of `npm test`):
 //
-//   npm run build && node bench/smart-cut.mjs [--rounds 3]
+//   npm run build && node bench/smart-cut.mjs [--rounds 3] [--base <checkout>]
 //
 // Cuts 2 minutes (61.3 s to 181.7 s, neither on a keyframe) out of a generated 5-minute 1080p30
 // recording with 8-second GOPs, interleaved round by round:
@@ -9,6 +9,10 @@
 //   F  the floor: the same cut in plain ffmpeg, the same commands lessonkit's parts run (same x264
 //      settings, the same gain), head, copied middle, tail and audio in parallel, then the join;
 //      no start-up, no probe, no loudness scan
+//   A  for information, the floor plus the analysis any tool doing this cut needs: the two
+//      ffprobe runs (streams, packet list) before the parts, and the loudness scan before the
+//      audio encode. F leaves them out, so L/F charges lessonkit for work F does not do.
+//   B  with --base a,b: other built checkouts' CLIs (say, main before a change), in the same rounds
 // Prints medians of wall and CPU time and the ratio L/F (target: at most 1.15x), and checks once
 // that both outputs decode to the same frames (framemd5 of the video stream).
 import { execFile } from 'node:child_process';
@@ -26,6 +30,8 @@ const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
+// --base a,b: other built checkouts, each timed in the same rounds.
+const bases = args.includes('--base') ? args[args.indexOf('--base') + 1].split(',').map((b) => path.resolve(b)) : [];
 const bin = path.join(root, 'bin/lessonkit.js');
 if (!existsSync(path.join(root, 'dist/cli.js'))) {
   console.error('Run `npm run build` first.');
@@ -69,24 +75,45 @@ const join = ff.smartJoinArgs(part('parts.txt'), part('audio.m4a'), part('floor.
 const q = (a) => `'${String(a).replace(/'/g, `'\\''`)}'`;
 const cmd = (a) => [FFMPEG, ...a].map(q).join(' ');
 const script = `${cmd(head)} & ${cmd(mid)} & ${cmd(tail)} & ${cmd(audio)} & wait && ${cmd(join)}`;
+const FFPROBE = require('@ffprobe-installer/ffprobe').path;
+const probes = [ff.probeFormatArgs(SOURCE), ff.probePacketsArgs(SOURCE)].map((a) => [FFPROBE, ...a].map(q).join(' ') + ' >/dev/null').join(' & ');
+const scanCmd = cmd(ff.loudnessScanArgs(SOURCE, plan.from - eps, plan.frames * frameDur)) + ' 2>/dev/null';
+const analysed = `${probes} & wait && ${cmd(head)} & ${cmd(mid)} & ${cmd(tail)} & (${scanCmd} && ${cmd(audio)}) & wait && ${cmd(join)}`;
 
 const s = samples();
 try {
+  const trim = (cli, out) => () => timeCommand(process.execPath, [cli, 'trim', SOURCE, '--from', String(FROM), '--to', String(TO), '--out', part(out), '--mode', 'auto', '--json'], { cwd: work, env });
+  const runs = [
+    ['lessonkit', 'lessonkit.mp4', trim(bin, 'lessonkit.mp4')],
+    ['plain ffmpeg', 'floor.mp4', () => timeCommand('bash', ['-c', script], { cwd: work })],
+    ['+ probe and scan', 'floor.mp4', () => timeCommand('bash', ['-c', analysed], { cwd: work })],
+    ...bases.map((b, i) => [b, `base${i}.mp4`, trim(path.join(b, 'bin/lessonkit.js'), `base${i}.mp4`)]),
+  ];
   for (let r = 0; r < rounds; r++) {
-    await rm(part('lessonkit.mp4'), { force: true });
-    const l = await timeCommand(process.execPath, [bin, 'trim', SOURCE, '--from', String(FROM), '--to', String(TO), '--out', part('lessonkit.mp4'), '--mode', 'auto', '--json'], { cwd: work, env });
-    s.add('lessonkit', l);
-    await rm(part('floor.mp4'), { force: true });
-    const f = await timeCommand('bash', ['-c', script], { cwd: work });
-    s.add('plain ffmpeg', f);
-    console.error(`round ${r + 1}: lessonkit ${l.wall.toFixed(2)} s (${l.cpu.toFixed(2)} CPU) | plain ffmpeg ${f.wall.toFixed(2)} s (${f.cpu.toFixed(2)} CPU)`);
+    // The order turns each round, so no command always runs first after the machine's other work.
+    const t = {};
+    for (let i = 0; i < runs.length; i++) {
+      const [name, out, go] = runs[(i + r) % runs.length];
+      await rm(part(out), { force: true });
+      t[name] = await go();
+      s.add(name, t[name]);
+    }
+    console.error(`round ${r + 1}: ${runs.map(([name]) => `${path.basename(name)} ${t[name].wall.toFixed(2)} s (${t[name].cpu.toFixed(2)} CPU)`).join(' | ')}`);
   }
   const md5 = async (file) => (await run(FFMPEG, ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { maxBuffer: 256 << 20 })).stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop().trim());
   const [a, b] = [await md5(part('lessonkit.mp4')), await md5(part('floor.mp4'))];
   const same = a.length === b.length && a.every((x, i) => x === b[i]);
+  const sameBases = [];
+  for (const [i, b] of bases.entries()) {
+    const c = await md5(part(`base${i}.mp4`));
+    sameBases.push(`; ${path.basename(b)}'s output the same frames: ${c.length === a.length && c.every((x, j) => x === a[j]) ? 'yes' : 'NO'}`);
+  }
   console.log(`Smart cut of 2 min out of a 5-min 1080p30 recording (8 s GOPs; ${plan.copyStart - plan.firstFrame + plan.endFrame - plan.copyEnd} frames re-encoded, ${plan.copyEnd - plan.copyStart} copied), medians of ${rounds} rounds (${loadLine()}):`);
   console.log(s.row('lessonkit trim --mode auto', 'lessonkit', 'plain ffmpeg', 1.15));
-  console.log(`outputs frame-identical (framemd5 of ${a.length} frames): ${same ? 'yes' : 'NO'}`);
+  console.log(s.row('  (info) the floor + probe and scan', '+ probe and scan', 'plain ffmpeg'));
+  console.log(s.row('  (info) lessonkit against that', 'lessonkit', '+ probe and scan'));
+  for (const b of bases) console.log(s.row(`  ${path.basename(b)} trim --mode auto`, b, 'plain ffmpeg', 1.15));
+  console.log(`outputs frame-identical (framemd5 of ${a.length} frames): ${same ? 'yes' : 'NO'}${sameBases.join('')}`);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

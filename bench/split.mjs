@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Split-analysis benchmark (not part of `npm test`):
 //
-//   npm run build && node bench/split.mjs [--rounds 5] [--minutes 5,20]
+//   npm run build && node bench/split.mjs [--rounds 5] [--minutes 5,20] [--base <checkout>]
 //
+// --base a,b: also time other built checkouts' CLIs (say, main before a change) in the same
+// rounds, so a before/after pair is measured under the same load; their whole split results
+// (pauses, scenes, cuts) must equal this checkout's.
 // For generated 1080p30 recordings with narration pauses (5 and 20 minutes, 8 s GOPs), in
 // interleaved rounds:
 //   L  lessonkit split <video> --max 90s --min 30s --dry-run   (start-up, probe, silences, scene scores)
@@ -23,6 +26,7 @@ const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${
 const rounds = Number(opt('rounds', 5));
 const minutes = String(opt('minutes', '5,20')).split(',').map(Number);
 const bin = path.join(root, 'bin/lessonkit.js');
+const bases = opt('base', '').split(',').filter(Boolean).map((b) => path.resolve(b));
 if (!existsSync(path.join(root, 'dist/cli.js'))) {
   console.error('Run `npm run build` first.');
   process.exit(2);
@@ -47,18 +51,31 @@ for (const m of minutes) {
   await makeScreenRecording(FFMPEG, file, m * 60);
   const s = samples();
   let cuts;
+  const splitArgs = (cli) => [cli, 'split', file, '--max', '90s', '--min', '30s', '--dry-run', '--json'];
+  const runs = [
+    ['lessonkit', () => timeCommand(process.execPath, splitArgs(bin), { env, quiet: false })],
+    ['silencedetect', () => timeCommand(FFMPEG, silenceDetectArgs(file, -35, 0.5), {})],
+    ...bases.map((b) => [b, () => timeCommand(process.execPath, splitArgs(path.join(b, 'bin/lessonkit.js')), { env, quiet: false })]),
+  ];
   for (let r = 0; r < rounds + 1; r++) {
-    const l = await timeCommand(process.execPath, [bin, 'split', file, '--max', '90s', '--min', '30s', '--dry-run', '--json'], { env, quiet: false });
+    // The order turns each round: on a busy machine the first command of a round is not the one
+    // that always pays for whatever the machine was doing before.
+    const t = {};
+    for (let i = 0; i < runs.length; i++) {
+      const [name, go] = runs[(i + r) % runs.length];
+      t[name] = await go();
+    }
+    const l = t.lessonkit;
     cuts = JSON.parse(l.stdout).plan.cuts.map((c) => c.time);
-    const f = await timeCommand(FFMPEG, silenceDetectArgs(file, -35, 0.5), {});
+    for (const b of bases) if (JSON.stringify(JSON.parse(t[b].stdout)) !== JSON.stringify(JSON.parse(l.stdout))) throw new Error(`the split of ${b} and of this checkout differ`);
     if (r === 0) continue; // the first round warms the page cache
-    s.add('lessonkit', l);
-    s.add('silencedetect', f);
-    console.error(`${m} min, round ${r}: lessonkit ${l.wall.toFixed(2)} s (${l.cpu.toFixed(2)} CPU) | silencedetect ${f.wall.toFixed(2)} s (${f.cpu.toFixed(2)} CPU)`);
+    for (const [name] of runs) s.add(name, t[name]);
+    console.error(`${m} min, round ${r}: ${runs.map(([name]) => `${path.basename(name)} ${t[name].wall.toFixed(2)} s (${t[name].cpu.toFixed(2)} CPU)`).join(' | ')}`);
   }
   const med = s.medians('lessonkit');
   const expected = BEFORE[m];
   lines.push(s.row(`split --dry-run, ${m} min`, 'lessonkit', 'silencedetect', 1.3));
+  for (const b of bases) lines.push(s.row(`  the same, ${path.basename(b)}`, b, 'silencedetect', 1.3));
   lines.push(`  ${(med.wall / (m / 5)).toFixed(2)} s wall per 5 min of recording (target <= 1 s); cuts ${JSON.stringify(cuts)}${expected ? ` ${JSON.stringify(cuts) === JSON.stringify(expected) ? 'same as before' : `DIFFER from before ${JSON.stringify(expected)}`}` : ''}`);
 }
 console.log(`Split analysis, medians of ${rounds} interleaved rounds (${loadLine()}):`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Transcode-path benchmark (not part of `npm test`):
 //
-//   npm run build && node bench/transcode.mjs [--rounds 3] [--seconds 20]
+//   npm run build && node bench/transcode.mjs [--rounds 3] [--seconds 20] [--only VFR,HEVC] [--base <checkout,...>]
 //
 // Generates (once, under bench/out) short sources of the kinds that take the transcode path:
 // an OBS-like variable-frame-rate MKV, an HEVC 10-bit .mov, 60 fps H.264 and 4K H.264 (scaled
@@ -9,7 +9,9 @@
 //   L  lessonkit trim --mode encode --out     (start-up, probe, loudness scan, encode, output probe)
 //   F  the floor: plain ffmpeg running the very command lessonkit's encode runs (same filters,
 //      x264 and AAC settings, the same gain), nothing else
+//   B  with --base a,b: other built checkouts' CLIs (say, main before a change), in the same rounds
 // Prints medians of wall and CPU time and the ratio L/F (target: within 5 %, i.e. at most 1.05x).
+// --only keeps the sources whose label contains one of the words.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
@@ -27,6 +29,9 @@ const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : def);
 const rounds = opt('rounds', 3);
 const seconds = opt('seconds', 20);
+const text = (name) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const only = text('only')?.split(',');
+const bases = (text('base') ?? '').split(',').filter(Boolean).map((b) => path.resolve(b));
 const bin = path.join(root, 'bin/lessonkit.js');
 if (!existsSync(path.join(root, 'dist/cli.js'))) {
   console.error('Run `npm run build` first.');
@@ -59,6 +64,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'lessonkit-bench-transcode-'));
 const lines = [];
 try {
   for (const [label, src] of Object.entries(SOURCES)) {
+    if (only && !only.some((w) => label.includes(w))) continue;
     const file = path.join(outDir, src.file.replace(/(\.\w+)$/, `-${seconds}s$1`));
     if (!(await stat(file).then(() => true, () => false))) {
       const tmp = file.replace(/(\.\w+)$/, '.tmp$1');
@@ -84,18 +90,28 @@ try {
       width: info.video.displayWidth, height: info.video.displayHeight, fps: plan.fps, audioChannels: channels, ...(info.video.color.space ? { colorSpace: info.video.color.space } : {}), gainDb,
     }).map((a) => (a === 'pipe:1' ? '/dev/null' : a));
     const s = samples();
+    const out = path.join(work, 'lessonkit.mp4');
+    const trimArgs = (cli) => [cli, 'trim', file, '--from', String(from), '--to', String(to), '--mode', 'encode', '--out', out, '--json'];
+    const runs = [
+      ['lessonkit', () => timeCommand(process.execPath, trimArgs(bin), { cwd: work, env })],
+      ['plain ffmpeg', () => timeCommand(FFMPEG, floorArgs, { cwd: work })],
+      ...bases.map((b) => [b, () => timeCommand(process.execPath, trimArgs(path.join(b, 'bin/lessonkit.js')), { cwd: work, env })]),
+    ];
     for (let r = 0; r < rounds; r++) {
-      const out = path.join(work, 'lessonkit.mp4');
-      await rm(out, { force: true });
-      const l = await timeCommand(process.execPath, [bin, 'trim', file, '--from', String(from), '--to', String(to), '--mode', 'encode', '--out', out, '--json'], { cwd: work, env });
-      await rm(floorOut, { force: true });
-      const f = await timeCommand(FFMPEG, floorArgs, { cwd: work });
-      s.add('lessonkit', l);
-      s.add('plain ffmpeg', f);
-      console.error(`${label}, round ${r + 1}: lessonkit ${l.wall.toFixed(2)} s (${l.cpu.toFixed(2)} CPU) | plain ffmpeg ${f.wall.toFixed(2)} s (${f.cpu.toFixed(2)} CPU)`);
+      // The order turns each round, so no command always runs first after the machine's other work.
+      const t = {};
+      for (let i = 0; i < runs.length; i++) {
+        const [name, go] = runs[(i + r) % runs.length];
+        await rm(out, { force: true });
+        await rm(floorOut, { force: true });
+        t[name] = await go();
+        s.add(name, t[name]);
+      }
+      console.error(`${label}, round ${r + 1}: ${runs.map(([name]) => `${path.basename(name)} ${t[name].wall.toFixed(2)} s (${t[name].cpu.toFixed(2)} CPU)`).join(' | ')}`);
     }
     const m = s.medians('lessonkit');
     lines.push(`${s.row(label, 'lessonkit', 'plain ffmpeg', 1.05)}  (${((plan.frames * frameDur) / m.wall).toFixed(2)}x real time)`);
+    for (const b of bases) lines.push(s.row(`  ${path.basename(b)}`, b, 'plain ffmpeg', 1.05));
   }
   console.log(`Transcode path, ${seconds - 2} s cut of each source, medians of ${rounds} interleaved rounds (${loadLine()}):`);
   for (const l of lines) console.log(l);

@@ -1,10 +1,10 @@
 /** split on a recording with known pauses: cuts in the pauses, segments within [min, max], stable plans. */
-import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { chmod, copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/core/course/load.js';
 import { makeTempDir, REPO, runCli } from '../helpers/cli.js';
-import { ffmpeg, sha256, webProfileProblems } from './media-helpers.js';
+import { ffmpeg, FFMPEG, FFPROBE, sha256, webProfileProblems } from './media-helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -102,9 +102,23 @@ describe('split --dry-run', () => {
       expect(plan.pauses.map((p) => [p.start, p.end])).toEqual(pauses);
       expect(plan.plan.cuts).toEqual(cuts);
     }
-    // And on the generated recording: the cut times lessonkit chose before.
-    const r = await runCli(['split', 'long.mp4', '--max', '12s', '--min', '5s', '--dry-run', '--json'], { cwd: dir });
+    // And on the generated recording: the cut times lessonkit chose before, from three passes
+    // over the file (each tool run logged by a wrapper): one short ffprobe of the container, the
+    // silences and the keyframe scenes; no listing of every packet, which costs a pass of its own.
+    const log = path.join(dir, 'tools.log');
+    const tools: Record<string, string> = {};
+    for (const [name, real] of [['ffmpeg', FFMPEG], ['ffprobe', FFPROBE]] as const) {
+      const wrapper = path.join(dir, `${name}-wrapper.sh`);
+      await writeFile(wrapper, `#!/bin/sh\necho "${name} $*" >> '${log}'\nexec '${real}' "$@"\n`);
+      await chmod(wrapper, 0o755);
+      tools[`LESSONKIT_${name.toUpperCase()}`] = wrapper;
+    }
+    const r = await runCli(['split', 'long.mp4', '--max', '12s', '--min', '5s', '--dry-run', '--json'], { cwd: dir, env: tools });
     expect((JSON.parse(r.stdout) as Plan).plan.cuts.map((c) => c.time)).toEqual(LONG_CUTS);
+    const runs = (await readFile(log, 'utf8')).split('\n').filter((l) => l && !/ -version\b/.test(l));
+    expect(runs.map((l) => l.split(' ')[0]).sort()).toEqual(['ffmpeg', 'ffmpeg', 'ffprobe']);
+    expect(runs.join('\n')).not.toContain('-show_entries packet');
+    await Promise.all([rm(log), rm(tools.LESSONKIT_FFMPEG!), rm(tools.LESSONKIT_FFPROBE!)]);
   });
 
   it('refuses a --min that is not below --max, and needs --lesson or --dry-run', async () => {

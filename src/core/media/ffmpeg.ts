@@ -335,10 +335,12 @@ export function webAudioArgs(channels: number, gainDb: number): string[] {
  * Measures the loudness of [seek, seek+duration) (EBU R128 integrated loudness and sample peak).
  * Cheap: audio only, no resampling. The gain is then one linear volume change, which keeps
  * the speaker's dynamics (a compressor such as loudnorm's dynamic mode pumps on pauses, and
- * costs three times as much CPU for its 192 kHz true-peak stage).
+ * costs three times as much CPU for its 192 kHz true-peak stage). The per-100-ms log lines go to
+ * the verbose level: only the summary is read, and printing ten lines a second of audio is a
+ * tenth of the scan's CPU.
  */
 export function loudnessScanArgs(input: string, seek: number, duration: number): string[] {
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-ss', ffTime(seek), '-t', ffTime(duration), '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', 'ebur128=peak=sample', '-f', 'null', '-'];
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-ss', ffTime(seek), '-t', ffTime(duration), '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', 'ebur128=peak=sample:framelog=verbose', '-f', 'null', '-'];
 }
 
 /** Reads the ebur128 summary: integrated loudness (LUFS) and sample peak (dBFS). */
@@ -553,7 +555,39 @@ export function silenceDetectArgs(input: string, noiseDb: number, minSilence: nu
  * start-up cost about as much CPU as the decoding itself (the pixels are the same either way).
  */
 export function keyframeSceneArgs(input: string): string[] {
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-threads', '1', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
+  // -copyts: the printed timestamps are the container's own, so each keyframe's time can be
+  // computed exactly as a probe of the packets would give it (see parseKeyframeScenes), and
+  // split needs no separate listing of every packet. The scores do not depend on timestamps.
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-threads', '1', '-copyts', '-i', input, '-map', '0:v:0', '-an', '-vf', "scale=160:-2,select='gte(scene,0)',metadata=mode=print", '-vsync', 'vfr', '-f', 'null', '-'];
+}
+
+/**
+ * Parses the output of {@link keyframeSceneArgs}: every keyframe's time as a probe of the packets
+ * gives it (the pts in seconds to the microsecond, minus the container's start time), and the
+ * scene score of each at the time ffmpeg shows it without -copyts (six significant digits, from
+ * the start time), which is what the scores were always matched on.
+ */
+export function parseKeyframeScenes(stderr: string, timeBase: Rational, startTime: number): { keyframeTimes: number[]; scenes: { time: number; score: number }[] } {
+  const tb = timeBase.num / timeBase.den;
+  // ffmpeg moves timestamps by the start time rescaled to the stream's unit, rounded to nearest.
+  const offset = Math.sign(startTime) * Math.round((Math.abs(Math.round(startTime * 1e6)) * timeBase.den) / (timeBase.num * 1e6));
+  const keyframeTimes: number[] = [];
+  const scenes: { time: number; score: number }[] = [];
+  let pts: number | undefined;
+  for (const line of stderr.split(/\r?\n/)) {
+    const t = /\bpts:\s*(-?\d+)/.exec(line);
+    if (t) {
+      pts = Number(t[1]);
+      keyframeTimes.push(Number((pts * tb).toFixed(6)) - startTime);
+    }
+    const s = /lavfi\.scene_score=([\d.]+)/.exec(line);
+    if (s && pts !== undefined) {
+      scenes.push({ time: Number(((pts - offset) * tb).toPrecision(6)), score: Number(s[1]) });
+      pts = undefined;
+    }
+  }
+  keyframeTimes.sort((a, b) => a - b);
+  return { keyframeTimes, scenes };
 }
 
 /** Parses `silencedetect` output into [start, end] pauses (an unterminated silence ends at `duration`). */

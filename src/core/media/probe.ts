@@ -3,6 +3,7 @@
  * path can take it, and whether it needs splitting. Reads packets only; never decodes video.
  */
 import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import { UserError } from '../../errors.js';
@@ -145,6 +146,7 @@ interface FfprobeStream {
   height?: number;
   r_frame_rate?: string;
   avg_frame_rate?: string;
+  time_base?: string;
   channels?: number;
   channel_layout?: string;
   sample_rate?: string;
@@ -270,6 +272,37 @@ interface Inspection {
   info?: MediaInfo;
   timeline?: MediaTimeline;
   problems: MediaProblem[];
+  /** Outline mode: what the container says, when that is enough (else undefined: a full probe is needed). */
+  outline?: MediaOutline;
+  /** Outline mode: the video stream's timestamp unit and the container's start time. */
+  stamps?: MediaStamps;
+}
+
+/**
+ * What a recording's container says without listing its packets: enough for `split`, which
+ * reads its keyframes from the pass that decodes them anyway. Only given when the container's
+ * facts agree with what a full probe would conclude (a constant nominal rate that matches the
+ * average, a duration in the header, nothing cut short).
+ */
+export interface MediaOutline {
+  /** Absolute path. */
+  file: string;
+  /** Duration in seconds, as a full probe gives it. */
+  duration: number;
+  /** Frame rate, as a full probe gives it. */
+  frameRate: Rational;
+  /** The container's start time in seconds (a full probe's frame times count from it). */
+  startTime: number;
+  /** Undefined when there is no audio track. */
+  audio?: AudioInfo;
+}
+
+/** How to turn the timestamps ffmpeg prints for a video frame into a probe's frame time. */
+export interface MediaStamps {
+  /** The video stream's time base: the unit of its timestamps. */
+  timeBase: Rational;
+  /** The container's start time in seconds (a full probe's frame times count from it). */
+  startTime: number;
 }
 
 const probeCache = new Map<string, Promise<Inspection>>();
@@ -288,9 +321,50 @@ export async function probeWithTimeline(options: ProbeMediaOptions, ctx: RunCont
   return { info: r.info, timeline: r.timeline };
 }
 
-async function inspect(options: ProbeMediaOptions, ctx: RunContext): Promise<Inspection> {
+/**
+ * The outline of a recording for `split`: the same checks as a full probe (not a video, cut
+ * short, damaged: the same errors), but no listing of every packet, which costs a pass over
+ * the whole file. `outline` is undefined when the container alone cannot give what a full
+ * probe would (then the caller probes in full).
+ */
+export async function probeOutline(options: ProbeMediaOptions, ctx: RunContext): Promise<{ outline?: MediaOutline; stamps?: MediaStamps }> {
   const file = path.resolve(options.cwd, options.file);
   const shown = options.shown ?? options.file;
+  const st = await statRecording(file, shown);
+  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
+  const r = await probeUncached(file, shown, st.size, tools.ffprobe.path, ctx, 'outline');
+  const problem = r.problems[0];
+  if (problem) throw new UserError(problem.message, { code: 'E_MEDIA_INPUT', hint: problem.hint });
+  return { ...(r.outline ? { outline: r.outline } : {}), ...(r.stamps ? { stamps: r.stamps } : {}) };
+}
+
+/** The outline from the format probe alone, when it says what a full probe would. */
+function outlineOf(file: string, json: { format?: FfprobeFormat }, vs: FfprobeStream, as: FfprobeStream | undefined, cutShort: boolean): { outline?: MediaOutline; stamps?: MediaStamps } {
+  const nominal = parseRational(vs.r_frame_rate);
+  const average = parseRational(vs.avg_frame_rate);
+  const timeBase = parseRational(vs.time_base);
+  const startTime = Number(json.format?.start_time) || 0;
+  const stamps = timeBase ? { stamps: { timeBase, startTime } } : {};
+  const duration = Number(json.format?.duration);
+  if (cutShort || !nominal || !average || !(duration > 0)) return stamps;
+  const fps = nominal.num / nominal.den;
+  // A full probe keeps the nominal rate when the packet timing agrees with it (or, for variable
+  // rates, when it is plausible): a nominal rate equal to the average is both.
+  if (fps < 1 || fps > 60 || Math.abs(fps - average.num / average.den) > 0.01) return stamps;
+  return {
+    ...stamps,
+    outline: {
+      file,
+      duration: Math.round(duration * 1e6) / 1e6,
+      frameRate: nominal,
+      startTime,
+      ...(as ? { audio: { codec: as.codec_name ?? 'unknown', channels: as.channels ?? 0, ...(as.channel_layout ? { layout: as.channel_layout } : {}), sampleRate: Number(as.sample_rate ?? 0) } } : {}),
+    },
+  };
+}
+
+/** Stats a recording, or says plainly that it is missing or not a file. */
+async function statRecording(file: string, shown: string): Promise<Stats> {
   let st;
   try {
     st = await stat(file);
@@ -298,6 +372,13 @@ async function inspect(options: ProbeMediaOptions, ctx: RunContext): Promise<Ins
     throw new UserError(`${shown} does not exist.`, { code: 'E_NOT_FOUND', hint: 'Check the path of the recording (relative paths start at the current folder or -C).' });
   }
   if (!st.isFile()) throw new UserError(`${shown} is not a file.`, { code: 'E_MEDIA_INPUT', hint: 'Give the path of a video file.' });
+  return st;
+}
+
+async function inspect(options: ProbeMediaOptions, ctx: RunContext): Promise<Inspection> {
+  const file = path.resolve(options.cwd, options.file);
+  const shown = options.shown ?? options.file;
+  const st = await statRecording(file, shown);
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
   // The name is in the key because problem messages carry it.
   const key = JSON.stringify([file, st.size, st.mtimeMs, tools.ffprobe.path, shown]);
@@ -372,7 +453,7 @@ function stillFormat(formatName: string | undefined): string | undefined {
   return undefined;
 }
 
-async function probeUncached(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext): Promise<Inspection> {
+async function probeUncached(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext, mode: 'full' | 'outline' = 'full'): Promise<Inspection> {
   const debug = (m: string) => ctx.logger.debug(m);
   // The bytes first: a PNG renamed to .mp4 is named for what it is, not sent to ffprobe (which
   // reads it as a one-frame "video") or to the cutter (which finds it 0 s long).
@@ -392,8 +473,8 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   const cutShort = end !== undefined && end.declared > end.actual;
   // The packet listing does not depend on the format probe: both ffprobe runs start together
   // (its result is read, or its failure reported, only once the format says there is video).
-  const packetRun = runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug });
-  packetRun.catch(() => undefined);
+  const packetRun = mode === 'full' ? runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug }) : undefined;
+  packetRun?.catch(() => undefined);
   let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
   try {
     const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
@@ -433,6 +514,7 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
       ],
     };
   }
+  if (!packetRun) return { problems: [], ...outlineOf(file, json, vs, as, cutShort) };
   let packets;
   try {
     packets = analysePackets((await packetRun).stdout);

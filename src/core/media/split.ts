@@ -9,9 +9,9 @@ import { CancelledError, UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
 import type { Course } from '../course/load.js';
 import { formatTime, parseDuration } from '../course/time.js';
-import { keyframeSceneArgs, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
+import { keyframeSceneArgs, parseKeyframeScenes, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
-import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
+import { probeOutline, probeWithTimeline } from './probe.js';
 
 /** A pause found in the narration, in seconds. */
 export interface Pause {
@@ -223,15 +223,34 @@ export function planSplit(duration: number, pauses: readonly Pause[], keyframes:
   return { cuts, segments: segmentsFromCuts(duration, cuts), allInPauses };
 }
 
+/** What {@link analyseRecording} reads from a recording. */
+export interface RecordingAnalysis {
+  /** Duration in seconds. */
+  duration: number;
+  /** Seconds per frame (the probe's frame rate). */
+  frameDuration: number;
+  /** False when the recording has no audio track (no pauses then). */
+  hasAudio: boolean;
+  /** Keyframe times, sorted, as a probe of the packets gives them. */
+  keyframeTimes: number[];
+  /** Pauses in the narration. */
+  pauses: Pause[];
+  /** Scene scores of the keyframes, at the times ffmpeg shows them (see parseKeyframeScenes). */
+  scenes: { time: number; score: number }[];
+}
+
 /**
- * Reads what a split needs from the file, in one go: the probe (packet timing and keyframes), the
- * silences of the audio track and the scene scores at keyframes. The three are independent
- * passes over the file, so they run side by side; the first failure (or Ctrl-C) stops the others.
+ * Reads what a split needs from the file: the container's outline (one short ffprobe run), the
+ * silences of the audio track, and the keyframes with their scene scores, from the one pass
+ * that decodes the keyframes anyway (no listing of every packet of the file). The passes are
+ * independent, so they run side by side; the first failure (or Ctrl-C) stops the others. When
+ * the container alone cannot say what a full probe would (no duration in the header, a
+ * variable or odd nominal rate), the full probe is used, as before.
  */
 export async function analyseRecording(
   options: { video: string; cwd: string; ffmpeg: string; ffmpegFlag?: string; ffprobeFlag?: string; env: Record<string, string | undefined>; noiseDb: number; minPause: number },
   ctx: RunContext,
-): Promise<{ info: MediaInfo; timeline: MediaTimeline; pauses: Pause[]; scenes: { time: number; score: number }[] }> {
+): Promise<RecordingAnalysis> {
   const debug = (m: string) => ctx.logger.debug(m);
   const file = path.resolve(options.cwd, options.video);
   const local = new AbortController();
@@ -245,10 +264,23 @@ export async function analyseRecording(
   silence.catch(() => undefined);
   scene.catch(() => undefined);
   try {
-    const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpegFlag, ffprobe: options.ffprobeFlag, env: options.env }, { ...ctx, signal: local.signal });
+    const probeOptions = { file: options.video, cwd: options.cwd, ffmpeg: options.ffmpegFlag, ffprobe: options.ffprobeFlag, env: options.env };
+    const { outline, stamps } = await probeOutline(probeOptions, { ...ctx, signal: local.signal });
+    const sceneLog = async () => {
+      const log = (await scene).stderr;
+      if (stamps) return parseKeyframeScenes(log, stamps.timeBase, stamps.startTime);
+      // No time base in the header (never seen): the printed times, counted from the start time.
+      return { keyframeTimes: [], scenes: parseSceneScores(log).map((s) => ({ time: Number((s.time - (outline?.startTime ?? 0)).toPrecision(6)), score: s.score })) };
+    };
+    if (outline && stamps) {
+      const { keyframeTimes, scenes } = await sceneLog();
+      const pauses = outline.audio ? parseSilences((await silence).stderr, outline.duration) : [];
+      return { duration: outline.duration, frameDuration: outline.frameRate.den / outline.frameRate.num, hasAudio: Boolean(outline.audio), keyframeTimes, pauses, scenes };
+    }
+    const { info, timeline } = await probeWithTimeline(probeOptions, { ...ctx, signal: local.signal });
     const pauses = info.audio ? parseSilences((await silence).stderr, info.duration) : [];
-    const scenes = parseSceneScores((await scene).stderr);
-    return { info, timeline, pauses, scenes };
+    const { scenes } = await sceneLog();
+    return { duration: info.duration, frameDuration: info.video.frameRate.den / info.video.frameRate.num, hasAudio: Boolean(info.audio), keyframeTimes: timeline.keyframeTimes, pauses, scenes };
   } catch (err) {
     local.abort();
     await Promise.allSettled([silence, scene]);
@@ -273,7 +305,7 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
   const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
   const shownFile = path.basename(options.video);
   ctx.onProgress?.({ phase: 'analyse', current: 0, total: 1, item: shownFile });
-  const { info, timeline, pauses, scenes } = await analyseRecording(
+  const analysis = await analyseRecording(
     {
       video: options.video,
       cwd: options.cwd,
@@ -286,21 +318,22 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
     },
     ctx,
   );
+  const { duration, frameDuration: frameDur, keyframeTimes, pauses, scenes } = analysis;
+  const sourceFile = path.resolve(options.cwd, options.video);
   ctx.onProgress?.({ phase: 'analyse', current: 1, total: 1, item: shownFile, done: true, detail: `${pauses.length} pauses` });
-  if (!info.audio) ctx.logger.warn(`${options.video} has no audio: cutting at keyframes and scene changes only.`);
-  const plan = planSplit(info.duration, pauses, timeline.keyframeTimes, scenes, info.video.frameRate.den / info.video.frameRate.num, min, max);
+  if (!analysis.hasAudio) ctx.logger.warn(`${options.video} has no audio: cutting at keyframes and scene changes only.`);
+  const plan = planSplit(duration, pauses, keyframeTimes, scenes, frameDur, min, max);
   if (plan.segments.some((s) => s.duration > max + 1e-6)) {
-    throw new UserError(`${options.video} (${formatTime(info.duration)}) cannot be split into segments of ${formatTime(min)}-${formatTime(max)}.`, { code: 'E_INPUT', hint: 'Lower --min or raise --max.' });
+    throw new UserError(`${options.video} (${formatTime(duration)}) cannot be split into segments of ${formatTime(min)}-${formatTime(max)}.`, { code: 'E_INPUT', hint: 'Lower --min or raise --max.' });
   }
   if (!plan.allInPauses) ctx.logger.warn('No set of pauses fits the limits: some cuts are not in a pause (see the plan). Consider other --min/--max values.');
-  const frameDur = info.video.frameRate.den / info.video.frameRate.num;
-  const chapters = options.chapters ? chaptersFromPauses(plan.segments, pauseCandidates(pauses, timeline.keyframeTimes, scenes, frameDur, info.duration)) : undefined;
-  const result: SplitRecordingResult = { source: info.file, duration: info.duration, max, min, pauses, plan, dryRun: Boolean(options.dryRun), ...(chapters ? { chapters } : {}) };
+  const chapters = options.chapters ? chaptersFromPauses(plan.segments, pauseCandidates(pauses, keyframeTimes, scenes, frameDur, duration)) : undefined;
+  const result: SplitRecordingResult = { source: sourceFile, duration, max, min, pauses, plan, dryRun: Boolean(options.dryRun), ...(chapters ? { chapters } : {}) };
   if (!course || !options.lesson) return result;
   const lessonId = options.lesson;
   // The course check's overlap rule, said now: the new segments cover the whole recording.
   const li = course.lessons.findIndex((l) => l.id === lessonId);
-  const already = (course.lessons[li]?.segments ?? []).filter((s) => s.sourcePath === info.file);
+  const already = (course.lessons[li]?.segments ?? []).filter((s) => s.sourcePath === sourceFile);
   if (already.length > 0) {
     ctx.logger.warn(
       `lessons[${li}] ("${lessonId}") already has ${already.length === 1 ? 'a segment' : `${already.length} segments`} from ${options.video} (${already.map((s) => `"${s.id}"`).join(', ')}); the split covers the whole recording, so learners see those parts twice (fix: remove the older segment${already.length === 1 ? '' : 's'} from course.yaml, or split into another lesson)`,
@@ -313,17 +346,17 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
     import('../course/edit.js'),
   ]);
   const used = new Set(course.lessons.flatMap((l) => l.segments.map((s) => s.id)));
-  const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(info.file);
+  const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(sourceFile);
   const added: NonNullable<SplitRecordingResult['added']> = [];
   const yamlSegments: Record<string, unknown>[] = [];
-  const base = path.basename(info.file, path.extname(info.file));
+  const base = path.basename(sourceFile, path.extname(sourceFile));
   for (const [i, seg] of plan.segments.entries()) {
     const id = chooseSegmentId(used, undefined, undefined, `${lessonId}-part`);
     used.add(id);
     const r = await renderSegmentCached(
       {
         courseDir: course.dir,
-        sourcePath: info.file,
+        sourcePath: sourceFile,
         source: options.video,
         from: seg.from,
         to: seg.to,
@@ -342,7 +375,7 @@ export async function splitRecording(options: SplitRecordingOptions, ctx: RunCon
     yamlSegments.push({
       id,
       title: `${base} part ${i + 1}`,
-      source: courseRelative(course.dir, info.file),
+      source: courseRelative(course.dir, sourceFile),
       from: formatTime(seg.from),
       to: formatTime(seg.to),
       ...(captionsFile ? { captions: courseRelative(course.dir, captionsFile) } : {}),

@@ -5,6 +5,7 @@ import {
   parseLoudness,
   ffTime,
   parseProgressChunk,
+  parseKeyframeScenes,
   parseSceneScores,
   parseSilences,
   smartPartCopyArgs,
@@ -134,6 +135,16 @@ describe('parsers', () => {
   it('reads scene scores printed by the metadata filter', () => {
     const log = '[Parsed_metadata_2 @ 0x1] frame:0    pts:0       pts_time:0\n[Parsed_metadata_2 @ 0x1] lavfi.scene_score=0.000000\n[Parsed_metadata_2 @ 0x1] frame:1    pts:4       pts_time:4\n[Parsed_metadata_2 @ 0x1] lavfi.scene_score=0.412000\n';
     expect(parseSceneScores(log)).toEqual([{ time: 0, score: 0 }, { time: 4, score: 0.412 }]);
+  });
+  it('reads keyframe times from the -copyts scene pass exactly as a packet probe gives them, and scene times as ffmpeg shows them', () => {
+    // An MP4 that starts at 2.476009 s (time base 1/30000): ffprobe lists its keyframes at
+    // 2.500000 and 3.834667, and the scene pass without -copyts printed 0.024 and 1.35867.
+    const log = '[Parsed_metadata_2 @ 0x1] frame:0    pts:75000   pts_time:2.5\n[Parsed_metadata_2 @ 0x1] lavfi.scene_score=0.000000\n[Parsed_metadata_2 @ 0x1] frame:1    pts:115040  pts_time:3.83467\n[Parsed_metadata_2 @ 0x1] lavfi.scene_score=0.196559\n';
+    const r = parseKeyframeScenes(log, { num: 1, den: 30000 }, 2.476009);
+    expect(r.keyframeTimes).toEqual([2.5 - 2.476009, 3.834667 - 2.476009]);
+    expect(r.scenes).toEqual([{ time: 0.024, score: 0 }, { time: 1.35867, score: 0.196559 }]);
+    // Starting at zero, the printed times are the times.
+    expect(parseKeyframeScenes(log, { num: 1, den: 30000 }, 0)).toEqual({ keyframeTimes: [2.5, 3.834667], scenes: [{ time: 2.5, score: 0 }, { time: 3.83467, score: 0.196559 }] });
   });
   it('keeps the meaningful end of stderr without the [demuxer @ 0x...] prefixes', () => {
     expect(stderrTail('[mov,mp4 @ 0x55d1] moov atom not found\nin.mp4: Invalid data found when processing input\n')).toBe('moov atom not found | in.mp4: Invalid data found when processing input');
