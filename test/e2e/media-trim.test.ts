@@ -3,6 +3,7 @@
  * framemd5 of the copied part), the web profile, the render cache, errors and Ctrl-C.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,12 +16,12 @@ let src: string;
 let srcHash: string;
 let srcMd5: string[];
 
-// 7 s of 1080p30 H.264 High with B-frames and a keyframe every 2 s (0, 2, 4, 6), plus AAC audio.
+// 7 s of 540p30 H.264 High (frame accuracy does not depend on the size; a quarter of 1080p's encoding) with B-frames and a keyframe every 2 s (0, 2, 4, 6), plus AAC audio.
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('lessonkit-media-trim-'));
   src = path.join(dir, 'talk.mp4');
   await ffmpeg([
-    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000',
+    '-f', 'lavfi', '-i', 'testsrc2=size=960x540:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000',
     '-t', '7', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
     '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', '-c:a', 'aac', '-shortest', src,
   ]);
@@ -41,7 +42,7 @@ async function audioVideoDurations(file: string): Promise<{ video: number; audio
   };
 }
 
-describe('trim --out: smart cut (H.264 1080p30, B-frames, 2 s GOP)', () => {
+describe('trim --out: smart cut (H.264 540p30, B-frames, 2 s GOP)', () => {
   it('re-encodes only the partial GOPs and keeps every other frame bit-exact', async () => {
     const out = path.join(dir, 'smart.mp4');
     const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '00:00:06.300', '--out', 'smart.mp4', '--json'], { cwd: dir });
@@ -221,8 +222,19 @@ describe('trim: Ctrl-C', () => {
     ['encode', '.interrupted-encode.mp4'],
     ['auto', '.smartcut-'],
   ])('--mode %s: kills ffmpeg, removes partial output and exits 130', async (mode, marker) => {
+    // Its own source with 6-s GOPs (keyframes at 0, 6, 12), so that the parts still run when the
+    // signal comes: with the small main source a fast machine could finish the trim between
+    // seeing ffmpeg start and ^C. [0.5, 12.5) smart-cuts: a 5.5-s head, the GOP at 6 copied, a tail.
+    const long = path.join(dir, 'long-gop.mp4');
+    if (!existsSync(long)) {
+      await ffmpeg([
+        '-f', 'lavfi', '-i', 'testsrc2=size=960x540:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000',
+        '-t', '13', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+        '-g', '180', '-keyint_min', '180', '-sc_threshold', '0', '-c:a', 'aac', '-shortest', long,
+      ]);
+    }
     const before = (await readdir(dir)).sort();
-    const child = spawn(process.execPath, [BIN, 'trim', 'talk.mp4', '--from', '0.5', '--to', '6.9', '--out', `interrupted-${mode}.mp4`, '--mode', mode], {
+    const child = spawn(process.execPath, [BIN, 'trim', 'long-gop.mp4', '--from', '0.5', '--to', '12.5', '--out', `interrupted-${mode}.mp4`, '--mode', mode], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1', CI: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
