@@ -16,6 +16,7 @@ import type { PackageTargetName } from '../package/targets/types.js';
 import { isCancellation, UserError, FindingsError, throwIfCancelled } from '../../errors.js';
 import { writeFileAtomic } from '../../utils/fs.js';
 import { findCourses } from './discover.js';
+import { errorLine } from './report.js';
 import { binaryIdentity, changedFiles, combineHashes, hashCourseFiles, toolchainHash, type FileHashes } from './inputs.js';
 import { createLimiter, defaultBudget, runPool } from './scheduler.js';
 import { partition, type Shard } from './shard.js';
@@ -116,11 +117,6 @@ function errorOf(err: unknown): NonNullable<ExportItem['error']> {
   return { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err), hint: 'This is a lessonkit bug; run the course alone with `lessonkit build --debug` and report the output.' };
 }
 
-/** The line that says what went wrong: the message, or its first detail when the message only introduces them. */
-export function errorLine(error: ExportItem['error']): string {
-  const first = error?.message.split('\n')[0] ?? '';
-  return first.endsWith(':') && error?.details?.[0] ? error.details[0].trim() : first;
-}
 
 function manifestPath(zip: string): string {
   return path.join(path.dirname(zip), `.${path.basename(zip)}.inputs.json`);
