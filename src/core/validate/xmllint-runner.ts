@@ -84,11 +84,12 @@ function loadXmllint(): Xmllint | undefined {
     const wasm = readFileSync(path.join(path.dirname(factoryPath), 'xmllint.wasm'));
     // The glue ends by listening on the worker port it expects to run in; here there is none.
     const worker = { parentPort: { on() {}, postMessage() {} } };
-    const allowed: Record<string, unknown> = { fs: require('node:fs'), path: require('node:path'), crypto: require('node:crypto'), worker_threads: worker };
+    // Loaded when the glue asks (crypto only for random numbers, which xmllint rarely needs).
+    const allowed: Record<string, () => unknown> = { fs: () => require('node:fs'), path: () => require('node:path'), crypto: () => require('node:crypto'), worker_threads: () => worker };
     const scopedRequire = (name: string) => {
-      const m = allowed[name.replace(/^node:/, '')];
-      if (!m) throw new Error(`xmllint-wasm asked for ${name}`);
-      return m;
+      const load = allowed[name.replace(/^node:/, '')];
+      if (!load) throw new Error(`xmllint-wasm asked for ${name}`);
+      return load();
     };
     const run = vm.compileFunction(source, ['require', 'module', 'exports', '__filename', '__dirname', 'process'], { filename: factoryPath });
     const mod: { exports: unknown } = { exports: {} };
