@@ -9,9 +9,12 @@
 //   V  lessonkit --version                          (target: at most 1.5x N)
 //   A  lessonkit validate <tiny package>.zip        (target: at most 2x N)
 //   H  lessonkit --help
+//   X  node, then the official-XSD check of the package's imsmanifest.xml alone, as lessonkit runs
+//      it (xmllint-wasm): the floor of any validate that checks schemas; A/X is what lessonkit adds
 // Prints the medians of wall and CPU time and the ratios against N measured in the same run.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +33,16 @@ try {
   await cp(path.join(root, 'fixtures/sample-course'), path.join(work, 'course'), { recursive: true });
   await timeCommand(process.execPath, [bin, 'build', '--target', 'scorm12', '--out', path.join(work, 'dist')], { cwd: path.join(work, 'course') });
   const zip = path.join(work, 'dist', (await readdir(path.join(work, 'dist'))).find((f) => f.endsWith('.zip')));
+  const manifest = path.join(work, 'imsmanifest.xml');
+  await writeFile(manifest, execFileSync('unzip', ['-p', zip, 'imsmanifest.xml']));
+  const floor = path.join(work, 'xsd-floor.mjs');
+  await writeFile(
+    floor,
+    `import { readFileSync } from 'node:fs';\nconst { validateXsd } = await import(${JSON.stringify(path.join(root, 'dist/core/validate/xsd.js'))});\nconst r = await validateXsd(readFileSync(${JSON.stringify(manifest)}, 'utf8'), 'scorm12', 'imsmanifest.xml');\nif (!r.valid) process.exit(1);\n`,
+  );
   const s = samples();
   const runs = {
+    'XSD check alone': [process.execPath, [floor]],
     'node -e 0': [process.execPath, ['-e', '0']],
     'lessonkit --version': [process.execPath, [bin, '--version']],
     'lessonkit validate': [process.execPath, [bin, 'validate', zip]],
@@ -47,6 +58,8 @@ try {
   console.log(s.row('lessonkit --version', 'lessonkit --version', 'node -e 0', 1.5));
   console.log(s.row('lessonkit validate (tiny package)', 'lessonkit validate', 'node -e 0', 2));
   console.log(s.row('lessonkit --help', 'lessonkit --help', 'node -e 0'));
+  console.log(s.row('floor: node + XSD check alone', 'XSD check alone', 'node -e 0'));
+  console.log(s.row('lessonkit validate (tiny package)', 'lessonkit validate', 'XSD check alone'));
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -10,11 +10,16 @@ import type { createLogger } from './ui/logger.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
- * Builds the program with every command registered. Everything is loaded here, on use: a bare
- * `lessonkit --version` never loads commander or a command module.
+ * Builds the program. Everything is loaded here, on use: a bare `lessonkit --version` never
+ * loads commander or a command module. With `argv`, only the command it names is registered
+ * (its module is the only one imported); without, or when argv names none (`--help`, a typo
+ * that deserves a suggestion), every command is.
  */
-export async function createProgram(): Promise<Command> {
+export async function createProgram(argv?: readonly string[]): Promise<Command> {
   const [{ Command, Option }, { COMMANDS }] = await Promise.all([import('commander'), import('./commands/index.js')]);
+  const named = argv ? commandWord(argv) : undefined;
+  const only = COMMANDS.find((c) => c.name === named);
+  const registers = await Promise.all((only ? [only] : COMMANDS).map((c) => c.load()));
   const program = new Command('lessonkit');
   program
     .description('Turn a screen recording into short lessons that run in any LMS (SCORM 1.2, SCORM 2004, xAPI, cmi5).')
@@ -32,12 +37,32 @@ export async function createProgram(): Promise<Command> {
     'after',
     '\nExamples:\n  $ lessonkit init my-course --title "Mobile access"\n  $ lessonkit doctor\n\nExit codes: 0 ok, 1 findings or a failed item, 2 usage or input error, 3 internal error, 130 cancelled.',
   );
-  for (const register of COMMANDS) register(program);
+  for (const register of registers) register(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
   }
   return program;
+}
+
+/** Global options that take a value: the word after them is not the command. */
+const VALUE_OPTIONS = new Set(['-C', '--dir']);
+/** Global options without a value that may come before the command word. */
+const FLAG_OPTIONS = new Set(['--json', '-q', '--quiet', '--verbose', '--debug']);
+
+/**
+ * The command word of `argv` (node, script, ...args): the first argument after the global
+ * options. Undefined when anything else comes first (`--help` before the command must list
+ * every command), so the caller registers them all.
+ */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i += 1) {
+    const a = argv[i] ?? '';
+    if (VALUE_OPTIONS.has(a)) i += 1;
+    else if (a.startsWith('--dir=') || FLAG_OPTIONS.has(a)) continue;
+    else return a.startsWith('-') ? undefined : a;
+  }
+  return undefined;
 }
 
 /** Runs the CLI with `argv` and sets process.exitCode. */
@@ -74,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: debug ? 'debug' : 'normal', color: shouldUseColor({ json, env: process.env, isTTY: Boolean(process.stderr.isTTY) }) });
   let code = 0;
   try {
-    await (await createProgram()).parseAsync(argv, { from: 'node' });
+    await (await createProgram(argv)).parseAsync(argv, { from: 'node' });
     if (controller.signal.aborted) throw new errors.CancelledError();
   } catch (err) {
     code = handleError(err, { json, debug, logger, errors, CommanderError });

@@ -35,6 +35,26 @@ describe('lessonkit --help and usage errors', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a command loads only its own modules (start-up time); --help still loads and lists them all', async () => {
+    // A module-loading hook records every module the CLI imports, in a file of this temp folder.
+    const log = path.join(dir, 'modules.log');
+    const hooks = path.join(dir, 'hooks.mjs');
+    await writeFile(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`);
+    await writeFile(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
+    const loaded = async (args: string[]) => {
+      await writeFile(log, '');
+      const r = await runCli(['-C', '.', ...args], { cwd: dir, env: { NODE_OPTIONS: `--import ${new URL(`file://${path.join(dir, 'register.mjs')}`).href}` } });
+      expect(r.code, r.stderr).toBe(0);
+      return (await readFile(log, 'utf8')).split('\n').filter((u) => u.includes('/dist/') || u.includes('/node_modules/'));
+    };
+    const commandsOf = (urls: string[]) => urls.filter((u) => /\/dist\/commands\/[a-z-]+\.js$/.test(u)).map((u) => path.basename(u, '.js')).sort();
+    const rules = await loaded(['validate', '--list-rules']);
+    expect(commandsOf(rules)).toEqual(['index', 'shared', 'validate']);
+    // Nothing of the course, media, packaging or export engines (zod, yaml, handlebars, markdown-it).
+    expect(rules.filter((u) => /\/dist\/core\/(course|media|package|export|workbook)\/|\/node_modules\/(zod|yaml|handlebars|markdown-it)\//.test(u))).toEqual([]);
+    expect(commandsOf(await loaded(['--help']))).toEqual(expect.arrayContaining(['build', 'export', 'init', 'preview', 'split', 'trim', 'validate']));
+  });
+
   it('exits 2 on a bad flag', async () => {
     const r = await runCli(['init', '--colour', 'blue'], { cwd: dir });
     expect(r.code).toBe(2);

@@ -69,7 +69,7 @@ for (const [i, d] of hostileDescriptors().entries()) {
 }
 const mark = `lessonkit-exits-${randomBytes(6).toString('hex')}`;
 for (const [i, [name, extra, rule]] of craftedCases(mark).entries()) {
-  // xAPI packages never start the xmllint worker; SCORM packages do, which is where the hang was.
+  // xAPI packages never load xmllint; SCORM packages do (its old worker thread once kept the process alive).
   INPUTS.set(`x${i}.zip`, { bytes: () => buildZip([...GOOD_ENTRIES, ...extra]) });
   INPUTS.set(`s${i}.zip`, { bytes: () => buildZip([...SCORM_ENTRIES, ...extra]) });
   CASES.push({ name: `${name} (xAPI zip)`, args: [`x${i}.zip`], rule });

@@ -1,18 +1,17 @@
 /** Renderings of an export result: the summary table (stderr), and a JUnit report for CI. */
-// Types only: every command's start-up loads this module (for the reporter names), and the
-// export stage itself pulls in the whole build.
+// Types only: the command imports the reporter names at start-up, which must not load the export engine.
 import type { ExportCoursesResult, ExportItem } from './export.js';
-
-/** Names of the export reporters. */
-export const EXPORT_REPORTERS = ['pretty', 'json', 'junit'] as const;
-/** One of {@link EXPORT_REPORTERS}. */
-export type ExportReporterName = (typeof EXPORT_REPORTERS)[number];
 
 /** The line that says what went wrong: the message, or its first detail when the message only introduces them. */
 export function errorLine(error: ExportItem['error']): string {
   const first = error?.message.split('\n')[0] ?? '';
   return first.endsWith(':') && error?.details?.[0] ? error.details[0].trim() : first;
 }
+
+/** Names of the export reporters. */
+export const EXPORT_REPORTERS = ['pretty', 'json', 'junit'] as const;
+/** One of {@link EXPORT_REPORTERS}. */
+export type ExportReporterName = (typeof EXPORT_REPORTERS)[number];
 
 function size(bytes: number | undefined): string {
   if (bytes === undefined) return '';

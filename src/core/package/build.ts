@@ -21,7 +21,7 @@ import { checkWritableFolder, tempPathBeside, toWriteError } from '../../utils/f
 import { lmsRuntime, resolveLmsProfile } from './lms/index.js';
 import { getPackageTarget, PACKAGE_TARGETS } from './targets/index.js';
 import type { PackageTarget, PackageTargetName, TargetOutput } from './targets/types.js';
-import { createChecksumMemo, writeZip } from './zip.js';
+import { createChecksumMemo, writeZips } from './zip.js';
 
 /** Options for {@link buildCourse}. */
 export interface BuildCourseOptions {
@@ -148,6 +148,9 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
   // written and validated, so a failed or interrupted build leaves nothing in the output folder.
   const pending: { tmp: string; final: string }[] = [];
   try {
+    // Each target's own files (descriptors, launch pages, schema files), checked against the
+    // official schemas before any zip is written.
+    const outputs: { target: PackageTarget; output: TargetOutput; validated: { path: string; schema: string }[] }[] = [];
     for (const [n, target] of targets.entries()) {
       throwIfCancelled(ctx.signal);
       ctx.onProgress?.({ phase: 'package', current: n, total: targets.length, item: target.name });
@@ -158,11 +161,21 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
         lms,
         renderLaunchPage: (o) => renderLaunchPage(course, shared.lessons, o, shared.theme, lmsRuntime(lms)),
       });
-      const validated = await validateDescriptors(target, output);
+      outputs.push({ target, output, validated: await validateDescriptors(target, output) });
       const zipPath = path.join(outDir, `${course.id}-${course.version}-${target.name}.zip`);
-      const tmp = tempPathBeside(zipPath);
-      pending.push({ tmp, final: zipPath });
-      const zip = await writeZip(tmp, [...shared.files, ...output.files], { signal: ctx.signal, atomic: false, checksums });
+      pending.push({ tmp: tempPathBeside(zipPath), final: zipPath });
+    }
+    // All the zips at once: the files every target shares (nearly all the bytes) are read,
+    // checksummed and hashed once, and the targets differ only in their small tails.
+    const zips = await writeZips(
+      shared.files,
+      outputs.map((o, i) => ({ out: pending[i]!.tmp, files: o.output.files })),
+      { signal: ctx.signal, atomic: false, checksums },
+    );
+    for (const [n, { target, validated }] of outputs.entries()) {
+      throwIfCancelled(ctx.signal);
+      const zip = zips[n]!;
+      const tmp = pending[n]!.tmp;
       // The same engine as `lessonkit validate` checks the finished zip before it is published;
       // a `web` bundle (no descriptor) is checked as a web bundle: every file its page loads.
       ctx.onProgress?.({ phase: 'validate', current: n, total: targets.length, item: target.name });
@@ -185,7 +198,7 @@ export async function buildCourse(options: BuildCourseOptions, ctx: RunContext):
           { target: target.name, findings },
         );
       }
-      bundles.push({ target: target.name, path: zipPath, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated, findings });
+      bundles.push({ target: target.name, path: pending[n]!.final, size: zip.size, sha256: zip.sha256, entries: zip.entries, validated, findings });
       ctx.onProgress?.({ phase: 'package', current: n + 1, total: targets.length, item: target.name, done: true });
     }
     throwIfCancelled(ctx.signal);

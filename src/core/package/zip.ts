@@ -1,5 +1,6 @@
 /**
- * Deterministic zips: entries sorted by path, one fixed timestamp and mode, media stored,
+ * Deterministic zips: entries in a fixed order (sorted by path; for a build, the files every
+ * target shares, then the target's own), one fixed timestamp and mode, media stored,
  * text deflated at a fixed level. The same files give the same bytes on any machine and in
  * any time zone. Written to a temporary file beside the output and renamed when complete;
  * cancelled or failed writes leave nothing behind.
@@ -9,11 +10,18 @@
  * CRC-32 of a stored file comes from a {@link ChecksumMemo} when a previous target or build
  * already computed it, so a multi-target build checksums each video once. The layout is the
  * one lessonkit has always written (archiver's ZIP layout: data descriptors after streamed and
- * deflated entries, Unix mode 0644, ZIP64 only past 4 GiB), so bundles keep their bytes.
+ * deflated entries, Unix mode 0644, ZIP64 only past 4 GiB).
+ *
+ * {@link writeZips} writes the zips of several targets at once. Their entries are laid out as
+ * the files every target shares (sorted), then the target's own files (sorted), so that every
+ * zip starts with the same bytes: that prefix (nearly all of a bundle: the videos) is read,
+ * checksummed and hashed once, written once and copied by the kernel to the other zips (a
+ * reflink where the file system has them); only each target's small tail is written apart, its
+ * SHA-256 continuing from a copy of the prefix's hash state.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -137,24 +145,41 @@ interface Written {
 
 /** Buffers small writes into large ones, hashing every byte on its way to the file. */
 class ZipSink {
-  offset = 0;
-  private readonly hash = createHash('sha256');
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Where the next flushed byte goes in the file. */
+  private position: number;
 
-  constructor(private readonly fh: FileHandle) {}
+  /**
+   * @param offset where the zip's next byte is (0 for a new zip; the prefix's length when
+   * continuing a copy of it); writes are positional, so the handle's own position is unused.
+   * @param hash the SHA-256 so far (of the bytes before `offset`).
+   */
+  constructor(
+    private readonly fh: FileHandle,
+    public offset = 0,
+    private readonly hash: Hash = createHash('sha256'),
+  ) {
+    this.position = offset;
+  }
 
+  /** Queues `buf` (kept by reference until flushed: the caller must not reuse it). */
   async write(buf: Buffer): Promise<void> {
+    if (buf.length >= 256 * 1024) return this.writeNow(buf);
     this.hash.update(buf);
     this.offset += buf.length;
-    if (buf.length >= 256 * 1024) {
-      await this.flush();
-      await writeAll(this.fh, buf);
-      return;
-    }
     this.pending.push(buf);
     this.pendingBytes += buf.length;
     if (this.pendingBytes >= 1024 * 1024) await this.flush();
+  }
+
+  /** Writes `buf` before returning, so the caller may reuse it. */
+  async writeNow(buf: Buffer): Promise<void> {
+    await this.flush();
+    this.hash.update(buf);
+    this.offset += buf.length;
+    await writeAll(this.fh, buf, this.position);
+    this.position += buf.length;
   }
 
   async flush(): Promise<void> {
@@ -162,7 +187,23 @@ class ZipSink {
     const buf = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    await writeAll(this.fh, buf);
+    await writeAll(this.fh, buf, this.position);
+    this.position += buf.length;
+  }
+
+  private scratch: Buffer | undefined;
+  /**
+   * The buffer stored files are copied through, reused chunk after chunk (a zip's entries are
+   * written one at a time; concurrent zips, as in \`export\`, each have their own sink).
+   */
+  copyBuffer(): Buffer {
+    this.scratch ??= Buffer.allocUnsafe(COPY_CHUNK);
+    return this.scratch;
+  }
+
+  /** A copy of the hash state: the SHA-256 of another zip that starts with these bytes. */
+  forkHash(): Hash {
+    return this.hash.copy();
   }
 
   digest(): string {
@@ -170,13 +211,16 @@ class ZipSink {
   }
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
   let done = 0;
   while (done < buf.length) {
-    const { bytesWritten } = await fh.write(buf, done, buf.length - done);
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, position + done);
     done += bytesWritten;
   }
 }
+
+/** Chunk size for copying stored files: large reads, one reused buffer (no garbage per chunk). */
+const COPY_CHUNK = 2 * 1024 * 1024;
 
 const u16 = (b: Buffer, at: number, v: number) => b.writeUInt16LE(v, at);
 const u32 = (b: Buffer, at: number, v: number) => b.writeUInt32LE(v >>> 0, at);
@@ -315,11 +359,20 @@ async function writeEntry(sink: ZipSink, f: BundleFile, memo: ChecksumMemo | und
   const known = await memo?.get(f.source);
   let crc = 0;
   let size = 0;
-  for await (const chunk of createReadStream(f.source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    if (signal?.aborted) throw new CancelledError();
-    if (!known) crc = zlib.crc32(chunk, crc);
-    size += chunk.length;
-    await sink.write(chunk);
+  const input = await open(f.source, 'r');
+  try {
+    const buf = sink.copyBuffer();
+    for (;;) {
+      if (signal?.aborted) throw new CancelledError();
+      const { bytesRead } = await input.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      if (!known) crc = zlib.crc32(chunk, crc);
+      size += bytesRead;
+      await sink.writeNow(chunk);
+    }
+  } finally {
+    await input.close();
   }
   if (known && known.size !== size) throw new Error(`${f.source} changed while the bundle was written`);
   const sum = known ?? { crc32: crc, size };
@@ -329,39 +382,94 @@ async function writeEntry(sink: ZipSink, f: BundleFile, memo: ChecksumMemo | und
   return e;
 }
 
-/** Writes `files` to the zip at `out`. Duplicate paths are a bug in the caller. */
+/** Writes `files` to the zip at `out`, entries sorted by path. Duplicate paths are a bug in the caller. */
 export async function writeZip(out: string, files: BundleFile[], options: WriteZipOptions = {}): Promise<ZipResult> {
+  const [result] = await writeZips([], [{ out, files }], options);
+  return result!;
+}
+
+/** One zip of {@link writeZips}: where it goes, and the files only it holds. */
+export interface ZipTail {
+  /** The zip's path. */
+  out: string;
+  /** Its own files, written after the shared ones. */
+  files: BundleFile[];
+}
+
+const byPath = (a: BundleFile, b: BundleFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/**
+ * Writes one zip per entry of `zips`: the `shared` files first (sorted by path), then the zip's
+ * own files (sorted). The shared part is read, checksummed and hashed once and copied to the
+ * other zips by the kernel (see the module comment). A path in both lists is a bug in the caller.
+ */
+export async function writeZips(shared: BundleFile[], zips: ZipTail[], options: WriteZipOptions = {}): Promise<ZipResult[]> {
   const { signal } = options;
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (let i = 1; i < sorted.length; i += 1) {
-    if (sorted[i]?.path === sorted[i - 1]?.path) throw new Error(`bundle lists ${sorted[i]?.path} twice`);
+  if (zips.length === 0) return [];
+  const head = [...shared].sort(byPath);
+  const tails = zips.map((z) => [...z.files].sort(byPath));
+  for (const tail of tails) {
+    const all = [...head, ...tail].map((f) => f.path).sort();
+    for (let i = 1; i < all.length; i += 1) if (all[i] === all[i - 1]) throw new Error(`bundle lists ${all[i]} twice`);
   }
-  await mkdir(path.dirname(out), { recursive: true }).catch((err: unknown) => {
-    throw toWriteError(err, out);
-  });
-  const tmp = options.atomic === false ? out : tempPathBeside(out);
-  let fh: FileHandle | undefined;
+  for (const z of zips) {
+    await mkdir(path.dirname(z.out), { recursive: true }).catch((err: unknown) => {
+      throw toWriteError(err, z.out);
+    });
+  }
+  const tmps = zips.map((z) => (options.atomic === false ? z.out : tempPathBeside(z.out)));
+  const handles = new Map<number, FileHandle>();
+  let current = 0;
   try {
     if (signal?.aborted) throw new CancelledError();
-    fh = await open(tmp, 'w');
-    const sink = new ZipSink(fh);
-    const written: Written[] = [];
-    for (const f of sorted) {
+    const first = await open(tmps[0]!, 'w');
+    handles.set(0, first);
+    const prefix = new ZipSink(first);
+    const headWritten: Written[] = [];
+    for (const f of head) {
       if (signal?.aborted) throw new CancelledError();
-      written.push(await writeEntry(sink, f, options.checksums, signal));
+      headWritten.push(await writeEntry(prefix, f, options.checksums, signal));
     }
-    const centralOffset = sink.offset;
-    for (const e of written) await sink.write(centralHeader(e));
-    await sink.write(endRecords(written.length, centralOffset, sink.offset - centralOffset));
-    await sink.flush();
-    await fh.close();
-    fh = undefined;
-    if (tmp !== out) await rename(tmp, out);
-    return { path: out, size: sink.offset, sha256: sink.digest(), entries: sorted.length };
+    await prefix.flush();
+    // The other zips start as copies of the first, made by the kernel (copy_file_range, or a
+    // reflink where the file system has them): no byte of the shared part passes through here again.
+    await Promise.all(
+      tmps.slice(1).map((t, i) =>
+        copyFile(tmps[0]!, t, fsConstants.COPYFILE_FICLONE).catch((err: unknown) => {
+          current = i + 1;
+          throw err;
+        }),
+      ),
+    );
+    const results: ZipResult[] = [];
+    for (const [i, z] of zips.entries()) {
+      current = i;
+      if (signal?.aborted) throw new CancelledError();
+      const fh = handles.get(i) ?? (await open(tmps[i]!, 'r+'));
+      handles.set(i, fh);
+      const sink = new ZipSink(fh, prefix.offset, prefix.forkHash());
+      const written = [...headWritten];
+      for (const f of tails[i]!) {
+        if (signal?.aborted) throw new CancelledError();
+        written.push(await writeEntry(sink, f, options.checksums, signal));
+      }
+      const centralOffset = sink.offset;
+      for (const e of written) await sink.write(centralHeader(e));
+      await sink.write(endRecords(written.length, centralOffset, sink.offset - centralOffset));
+      await sink.flush();
+      handles.delete(i);
+      await fh.close();
+      results.push({ path: z.out, size: sink.offset, sha256: sink.digest(), entries: written.length });
+    }
+    for (const [i, z] of zips.entries()) {
+      current = i;
+      if (tmps[i] !== z.out) await rename(tmps[i]!, z.out);
+    }
+    return results;
   } catch (err) {
-    await fh?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await Promise.all([...handles.values()].map((fh) => fh.close().catch(() => undefined)));
+    await Promise.all(tmps.map((t) => rm(t, { force: true }).catch(() => undefined)));
     if (signal?.aborted) throw new CancelledError();
-    throw toWriteError(err, out);
+    throw toWriteError(err, zips[current]?.out ?? zips[0]!.out);
   }
 }

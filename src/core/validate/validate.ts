@@ -16,7 +16,7 @@ import { getRule, makeFinding, rulesFor, type RuleInput } from './rules.js';
 import { checkScorm, detectScorm } from './scorm.js';
 import { descriptorSource, folderSource, ioReason, openZip, zipSource, type PackageSource } from './source.js';
 import type { Finding, PackageReport, Standard, ValidatePackageOptions, ValidatePackagesOptions, ValidatePackagesResult } from './types.js';
-import { checkWeb } from './web.js';
+import type * as WebChecks from './web.js';
 import { checkXapi } from './xapi.js';
 import { parseDescriptor, type XmlElement } from './xml.js';
 import { prewarmXmllint } from './xmllint-runner.js';
@@ -326,6 +326,11 @@ async function reportMissingDescriptor(source: PackageSource, findings: Finding[
   }
 }
 
+/** The web-bundle checks load an HTML parser (parse5), which SCORM, xAPI and cmi5 runs never need. */
+function loadWebChecks(): Promise<typeof WebChecks> {
+  return import('./web.js');
+}
+
 /**
  * No LMS descriptor anywhere: a web bundle when index.html is at the root (lessonkit's `web`
  * target, or any static site), checked for the files its page loads; otherwise nothing an LMS
@@ -341,7 +346,7 @@ async function checkWebBundle(source: PackageSource, findings: Finding[], phases
       findings.push(unreadable(source, WEB_INDEX, err));
       return 'web';
     }
-    append(findings, checkWeb({ entry: WEB_INDEX, html, files: new FileIndex(source.files) }));
+    append(findings, (await loadWebChecks()).checkWeb({ entry: WEB_INDEX, html, files: new FileIndex(source.files) }));
     return 'web';
   }
   const nested = source.files.filter((f) => baseName(f) === WEB_INDEX).sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1))[0];

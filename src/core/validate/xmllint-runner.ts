@@ -1,16 +1,19 @@
 /**
- * Runs xmllint (xmllint-wasm's libxml2 build) in one long-lived worker thread that compiles
- * the WebAssembly module once. xmllint-wasm's own `validateXML` starts a new worker and
- * recompiles the 780 kB module on every call, which costs more than the validation itself;
- * `lessonkit build` and multi-package runs validate many descriptors per process. The worker is
- * ref'd only while a run is pending and unref'd while idle, so it never keeps the process alive
- * once the work is done, whatever path the validation took. If the worker cannot start (a
- * changed xmllint-wasm build, say), every call falls back to `validateXML`.
+ * Runs xmllint (xmllint-wasm's libxml2 build) in this thread, with the WebAssembly module
+ * compiled once per process. xmllint-wasm's own `validateXML` starts a worker thread and
+ * recompiles the 780 kB module on every call; a worker alone costs about 40 ms of CPU to start,
+ * as much as the validation of a manifest, and `lessonkit validate` of one small package is
+ * mostly start-up. So the library's Emscripten glue is evaluated here, in a scope that gives it
+ * only what it needs (fs, path, crypto, and a stand-in `process` so that its exit handler
+ * cannot set this process's exit code), and each run gets a fresh instance of the one compiled
+ * module. If that ever fails (a changed xmllint-wasm build, say), every call falls back to
+ * `validateXML`.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { XMLFileInfo } from 'xmllint-wasm';
 
 /** What one xmllint run produced. */
@@ -23,125 +26,161 @@ export interface XmllintRun {
 
 const require = createRequire(import.meta.url);
 
-/** The worker: loads the Emscripten factory, compiles the wasm once, runs one xmllint per message. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-// Loading the factory also attaches xmllint-wasm's own listener, which ignores messages
-// without its tag; ours carry a different tag.
-const factory = require(workerData.factoryPath);
-const wasmModule = new WebAssembly.Module(fs.readFileSync(workerData.wasmPath));
-parentPort.on('message', (job) => {
-  if (!job || job.lessonkitXmllint !== true) return;
-  let stderr = '';
-  let done = false;
-  const finish = (exitCode) => {
-    if (done) return;
-    done = true;
-    parentPort.postMessage({ lessonkitXmllint: true, id: job.id, exitCode, stderr });
-  };
-  try {
-    const p = factory({
-      inputFiles: job.inputFiles,
-      arguments: job.args,
-      print() {},
-      printErr(text) { stderr += text + '\\n'; },
-      onExit: finish,
-      onAbort(reason) { stderr += 'WASM abort: ' + reason + '\\n'; finish(-1); },
-      wasmMemory: new WebAssembly.Memory({ initial: 256, maximum: job.maxPages }),
-      instantiateWasm(imports, receive) {
-        WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance, wasmModule), (err) => { stderr += String(err) + '\\n'; finish(-1); });
-        return {};
-      },
-    });
-    if (p && typeof p.catch === 'function') p.catch((err) => { if (!done) { stderr += String(err) + '\\n'; finish(-1); } });
-  } catch (err) {
-    stderr += String(err) + '\\n';
-    finish(-1);
-  }
-});
-`;
+/**
+ * The WebAssembly members used here. @types/node 20 does not declare the namespace (it comes
+ * with TypeScript's DOM library, which the CLI does not load), so they are typed locally.
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
+}
+type WasmModule = { readonly kind: 'module' };
+type WasmMemory = { readonly kind: 'memory' };
+type WasmInstance = { readonly kind: 'instance' };
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-interface Pending {
-  resolve: (r: XmllintRun) => void;
-  reject: (e: unknown) => void;
+/** The options the Emscripten factory reads (the subset lessonkit passes). */
+interface FactoryOptions {
+  inputFiles: XMLFileInfo[];
+  arguments: string[];
+  print(text: string): void;
+  printErr(text: string): void;
+  onExit(code: number): void;
+  onAbort(reason: unknown): void;
+  wasmMemory: WasmMemory;
+  instantiateWasm(imports: object, receive: (instance: WasmInstance, module: WasmModule) => void): object;
 }
 
-let worker: Worker | undefined;
-let broken = false;
-let nextId = 1;
-const pending = new Map<number, Pending>();
+interface Xmllint {
+  factory: (options: FactoryOptions) => unknown;
+  module: WasmModule;
+}
 
-function getWorker(): Worker | undefined {
-  if (broken) return undefined;
-  if (worker) return worker;
+let loaded: Xmllint | undefined;
+let broken = false;
+
+/** A `process` for the glue: enough to take its Node.js path, nothing it can change. */
+function processStandIn(): object {
+  return {
+    versions: process.versions,
+    type: undefined,
+    argv: ['node', 'xmllint'],
+    exitCode: undefined,
+    stdin: {
+      get fd(): number {
+        // Our arguments never name stdin; a run that tries to read it fails rather than blocks.
+        throw new Error('xmllint may not read stdin here');
+      },
+    },
+  };
+}
+
+function loadXmllint(): Xmllint | undefined {
+  if (loaded || broken) return loaded;
   try {
     const factoryPath = require.resolve('xmllint-wasm/xmllint-node.js');
-    const wasmPath = path.join(path.dirname(factoryPath), 'xmllint.wasm');
-    readFileSync(wasmPath, { flag: 'r' }).subarray(0, 4); // fail early (to the fallback) if the layout changed
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { factoryPath, wasmPath } });
-    w.on('message', (m: { lessonkitXmllint?: boolean; id?: number; exitCode: number; stderr: string }) => {
-      if (!m || m.lessonkitXmllint !== true || m.id === undefined) return;
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (pending.size === 0) w.unref();
-      p.resolve({ exitCode: m.exitCode, stderr: m.stderr });
-    });
-    const fail = (err: unknown) => {
-      broken = true;
-      worker = undefined;
-      for (const [id, p] of pending) {
-        pending.delete(id);
-        p.reject(err);
-      }
+    const source = readFileSync(factoryPath, 'utf8');
+    const wasm = readFileSync(path.join(path.dirname(factoryPath), 'xmllint.wasm'));
+    // The glue ends by listening on the worker port it expects to run in; here there is none.
+    const worker = { parentPort: { on() {}, postMessage() {} } };
+    // Loaded when the glue asks (crypto only for random numbers, which xmllint rarely needs).
+    const allowed: Record<string, () => unknown> = { fs: () => require('node:fs'), path: () => require('node:path'), crypto: () => require('node:crypto'), worker_threads: () => worker };
+    const scopedRequire = (name: string) => {
+      const load = allowed[name.replace(/^node:/, '')];
+      if (!load) throw new Error(`xmllint-wasm asked for ${name}`);
+      return load();
     };
-    w.on('error', fail);
-    w.on('exit', (code) => {
-      if (pending.size > 0) fail(new Error(`the xmllint worker stopped (exit ${code})`));
-      worker = undefined;
-    });
-    // Unref only after every listener is attached: on Node 20, adding a 'message' listener
-    // re-refs the worker's MessagePort, so an unref before it is undone and an idle worker
-    // (prewarmed, then never used because the descriptor was rejected early) kept the
-    // process alive for ever.
-    w.unref();
-    worker = w;
-    return w;
+    const run = vm.compileFunction(source, ['require', 'module', 'exports', '__filename', '__dirname', 'process'], { filename: factoryPath });
+    const mod: { exports: unknown } = { exports: {} };
+    run(scopedRequire, mod, mod.exports, factoryPath, path.dirname(factoryPath), processStandIn());
+    if (typeof mod.exports !== 'function') throw new Error('xmllint-wasm exports no factory');
+    loaded = { factory: mod.exports as Xmllint['factory'], module: compileBaseline(wasm) };
+    return loaded;
   } catch {
     broken = true;
     return undefined;
   }
 }
 
-/** Starts the worker (and its wasm compile) ahead of the first run, so it overlaps other work. */
+/**
+ * Compiles the module with V8's baseline compiler only. A validation runs for tens of
+ * milliseconds; by default V8 also recompiles its hot functions with the optimising compiler on
+ * background threads, which for one `lessonkit validate` doubled the CPU time xmllint took and
+ * finished too late to pay off. The flag is set only for this compile (the choice stays with
+ * the module, as measured on Node 20) and put back at once, so other WebAssembly in the process
+ * (tesseract.js) keeps V8's default tiering.
+ */
+function compileBaseline(wasm: Buffer): WasmModule {
+  v8.setFlagsFromString('--liftoff-only');
+  try {
+    return new Wasm.Module(wasm);
+  } finally {
+    v8.setFlagsFromString('--no-liftoff-only');
+  }
+}
+
+/** Compiles the module ahead of the first run (a no-op once compiled). */
 export function prewarmXmllint(): void {
-  getWorker();
+  loadXmllint();
 }
 
 /** Runs xmllint with these in-memory files and arguments. */
 export async function runXmllint(inputFiles: XMLFileInfo[], args: string[], maxPages = 4096): Promise<XmllintRun> {
-  const w = getWorker();
-  if (w) {
+  const xmllint = loadXmllint();
+  if (!xmllint) return runXmllintFallback(inputFiles, args, maxPages);
+  return new Promise<XmllintRun>((resolve) => {
+    let stderr = '';
+    let done = false;
+    const finish = (exitCode: number) => {
+      if (done) return;
+      done = true;
+      resolve({ exitCode, stderr });
+    };
     try {
-      return await new Promise<XmllintRun>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        w.ref();
-        w.postMessage({ lessonkitXmllint: true, id, inputFiles, args, maxPages });
+      const p = xmllint.factory({
+        inputFiles,
+        // A copy: the glue puts the program name in front of the array it is given.
+        arguments: [...args],
+        print() {},
+        printErr(text) {
+          stderr += text + '\n';
+        },
+        onExit: finish,
+        onAbort(reason) {
+          stderr += `WASM abort: ${String(reason)}\n`;
+          finish(-1);
+        },
+        wasmMemory: new Wasm.Memory({ initial: 256, maximum: maxPages }),
+        instantiateWasm(imports, receive) {
+          Wasm.instantiate(xmllint.module, imports).then(
+            (instance) => receive(instance, xmllint.module),
+            (err: unknown) => {
+              stderr += `${String(err)}\n`;
+              finish(-1);
+            },
+          );
+          return {};
+        },
       });
-    } catch {
-      // The worker died; the fallback below answers this call and every later one.
+      if (p instanceof Promise) {
+        p.catch((err: unknown) => {
+          stderr += `${String(err)}\n`;
+          finish(-1);
+        });
+      }
+    } catch (err) {
+      stderr += `${String(err)}\n`;
+      finish(-1);
     }
-  }
-  return runXmllintFallback(inputFiles, args, maxPages);
+  });
 }
 
 /** The library's own path (a fresh worker per call); exported for tests. Input order: document, schema, preloads. */
 export async function runXmllintFallback(inputFiles: XMLFileInfo[], args: string[], maxPages: number): Promise<XmllintRun> {
   const [xml, schema, ...preload] = inputFiles;
   try {
-    // Loaded only here: the worker path never needs the library's main-thread glue.
+    // Loaded only here: the in-thread path never needs the library's worker glue.
     const { validateXML } = await import('xmllint-wasm');
     const r = await validateXML({ xml: xml!, schema: [schema!], preload, maxMemoryPages: maxPages, modifyArguments: () => args });
     return { exitCode: r.valid ? 0 : 3, stderr: r.rawOutput };

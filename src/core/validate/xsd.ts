@@ -130,8 +130,30 @@ function toUtf8Document(xml: string): string {
   return text;
 }
 
+/**
+ * Results of this process's recent validations. `build` checks each descriptor it writes, then
+ * checks the finished zip with the package validator, which validates the same text again.
+ */
+const recent = new Map<string, Promise<XsdResult>>();
+const RECENT_MAX = 16;
+
 /** Validates XML text against the official schema set, offline (xmllint-wasm, no network, no external entities). */
 export async function validateXsd(xml: string, set: SchemaSet, fileName = 'document.xml'): Promise<XsdResult> {
+  const key = `${set}\0${fileName}\0${xml}`;
+  let result = recent.get(key);
+  if (!result) {
+    result = validateXsdOnce(xml, set, fileName);
+    // A failure (not a finding: the schema set could not be read) is not remembered.
+    result.catch(() => recent.delete(key));
+    recent.set(key, result);
+    if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  }
+  const { valid, errors } = await result;
+  // Callers own what they get: copies, so one cannot change another's result.
+  return { valid, errors: errors.map((e) => ({ ...e })) };
+}
+
+async function validateXsdOnce(xml: string, set: SchemaSet, fileName: string): Promise<XsdResult> {
   const text = toUtf8Document(xml);
   // Entity declarations are refused before libxml2 sees the document: nothing is expanded,
   // nothing is fetched. The package rules report such a DOCTYPE as its own finding.

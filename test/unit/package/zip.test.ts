@@ -6,12 +6,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChecksumMemo, isStored, writeZip } from '../../../src/core/package/zip.js';
+import { createChecksumMemo, isStored, writeZip, writeZips } from '../../../src/core/package/zip.js';
+import { readEntry, readZipDirectory } from '../../../src/core/validate/zip.js';
 import type { BundleFile } from '../../../src/core/package/targets/types.js';
 import { makeTempDir } from '../../helpers/cli.js';
 
@@ -94,5 +95,48 @@ describe('writeZip', () => {
     const out = path.join(tmp.dir, 'cancelled', 'c.zip');
     await expect(writeZip(out, files, { signal: controller.signal })).rejects.toThrow(/cancel/i);
     expect(await readdir(path.dirname(out)).catch(() => [])).toEqual([]);
+  });
+
+  it('writes the zips of several targets: shared files first, each zip its own after; the same bytes as each zip written alone', async () => {
+    const own = new Set(['imsmanifest.xml', 'index.html']);
+    const shared = files.filter((f) => !own.has(f.path));
+    const manifest = files.find((f) => f.path === 'imsmanifest.xml')!;
+    const page = files.find((f) => f.path === 'index.html')!;
+    const tails = [[manifest, page], [page], [{ path: 'cmi5.xml', content: '<courseStructure/>' }, page]];
+    const dir = path.join(tmp.dir, 'multi');
+    const memo = createChecksumMemo();
+    const results = await writeZips(shared, tails.map((t, i) => ({ out: path.join(dir, `t${i}.zip`), files: t })), { checksums: memo });
+    const bytes = await Promise.all(results.map((r) => readFile(r.path)));
+    // Every zip starts with the same bytes: the shared entries, sorted, up to the first own entry.
+    const sharedNames = shared.map((f) => f.path).sort();
+    for (const [i, r] of results.entries()) {
+      expect(r).toEqual({ path: path.join(dir, `t${i}.zip`), size: bytes[i]!.length, sha256: createHash('sha256').update(bytes[i]!).digest('hex'), entries: shared.length + tails[i]!.length });
+      const fh = await open(r.path, 'r');
+      try {
+        const zip = await readZipDirectory(fh);
+        expect(zip.problems).toEqual([]);
+        expect(zip.entries.map((e) => e.name)).toEqual([...sharedNames, ...tails[i]!.map((f) => f.path).sort()]);
+        const firstOwn = zip.entries[shared.length]!.localHeaderOffset;
+        expect(bytes[i]!.subarray(0, firstOwn).equals(bytes[0]!.subarray(0, firstOwn))).toBe(true);
+        // Each entry holds its file's bytes (the shared video copied by the kernel included).
+        const video = zip.entries.find((e) => e.name === 'media/intro/one.mp4')!;
+        expect((await readEntry(fh, video)).equals(await readFile(path.join(tmp.dir, 'src', 'video.mp4')))).toBe(true);
+        const last = zip.entries.at(-1)!;
+        const src = tails[i]!.find((f) => f.path === last.name)!;
+        expect((await readEntry(fh, last)).toString('utf8')).toBe(src.content);
+      } finally {
+        await fh.close();
+      }
+      // The zip a one-target build writes is the same file: a bundle does not depend on which other targets were built.
+      const alone = await writeZips(shared, [{ out: path.join(dir, `alone${i}.zip`), files: tails[i]! }]);
+      expect(alone[0]!.sha256).toBe(r.sha256);
+    }
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a path that is both shared and a target file, and leaves nothing behind', async () => {
+    const dir = path.join(tmp.dir, 'dup');
+    await expect(writeZips(files, [{ out: path.join(dir, 'a.zip'), files: [{ path: 'index.html', content: 'x' }] }])).rejects.toThrow(/index\.html twice/);
+    expect(await readdir(dir).catch(() => [])).toEqual([]);
   });
 });

@@ -131,7 +131,7 @@ describe('schemaFilesToShip', () => {
 });
 
 describe('xmllint runner', () => {
-  it('the persistent worker and the library fallback agree (valid, invalid, not well-formed)', async () => {
+  it('the in-thread runner and the library fallback agree (valid, invalid, not well-formed)', async () => {
     const { runXmllint, runXmllintFallback } = await import('../../../src/core/validate/xmllint-runner.js');
     const schema = { fileName: 's.xsd', contents: '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="a" type="xs:int"/></xs:schema>' };
     for (const [doc, valid] of [['<a>1</a>', true], ['<a>x</a>', false], ['<a>1</b>', false]] as const) {
