@@ -437,6 +437,8 @@ export interface SmartPartEncodeOptions {
    * before it, which lands a whole GOP earlier and decodes that GOP for nothing.
    */
   fromKeyframe?: { quarterFrame: number; bFrames: boolean };
+  /** Frames (counted from the part's first, 0) that must also be keyframes: a part that joins GOPs keeps the source's. */
+  keyframes?: number[];
 }
 
 /**
@@ -485,9 +487,11 @@ export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
     '-c:v', 'libx264', ...smartX264Args(o.reorderDelay), '-crf', '16',
     '-profile:v', x264Profile(o.profile), ...(o.level > 0 ? ['-level', (o.level / 10).toFixed(1)] : []),
     '-pix_fmt', 'yuv420p', ...tags,
-    // One closed GOP per part. The B-frame delay matches the copied part's so every part has the
+    // One closed GOP per part (or, for a part that joins GOPs, keyframes where the source had
+    // them; the expression is not a filter graph, so its commas stay bare). The B-frame delay matches the copied part's so every part has the
     // same DTS-to-PTS offset: the joined track's timestamps stay monotonic and its duration exact.
     '-g', String(Math.max(1, o.frames)),
+    ...(o.keyframes?.length ? ['-force_key_frames', `expr:${o.keyframes.map((n) => `eq(n,${n})`).join('+')}`] : []),
     '-f', 'mpegts', o.output,
   ];
 }
