@@ -656,8 +656,10 @@ export interface StreamFfmpegOptions {
   what?: string;
   /** Bytes per record: stdout is cut into records of exactly this size (one raw frame). */
   recordSize: number;
-  /** Receives each record; ffmpeg's output is paused until the promise settles (back-pressure). */
+  /** Receives each record, one at a time, in order; ffmpeg is paused while `readAhead` records wait (back-pressure). */
   onRecord: (record: Buffer, index: number) => Promise<void>;
+  /** Records decoded ahead of `onRecord` (default 4). */
+  readAhead?: number;
 }
 
 /**
@@ -687,24 +689,54 @@ export async function streamFfmpeg(bin: string, args: readonly string[], o: Stre
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let index = 0;
   let failure: unknown;
+  // Records are cut from stdout as it arrives and queued, up to `readAhead` of them: ffmpeg keeps
+  // decoding while `onRecord` works (OCR is slow), and is paused only when the queue is full.
+  // Reading one record at a time would leave ffmpeg blocked on a full pipe during every
+  // `onRecord`, so decoding and OCR never overlapped.
+  const limit = Math.max(1, o.readAhead ?? 4);
+  const queue: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let have = 0;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const stdout = child.stdout;
+  stdout.on('data', (chunk: Buffer) => {
+    pending.push(chunk);
+    have += chunk.length;
+    if (have >= o.recordSize) {
+      const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+      let at = 0;
+      for (; all.length - at >= o.recordSize; at += o.recordSize) queue.push(all.subarray(at, at + o.recordSize));
+      const rest = all.subarray(at);
+      pending = rest.length ? [rest] : [];
+      have = rest.length;
+      if (queue.length >= limit) stdout.pause();
+    }
+    wake?.();
+  });
+  const finish = () => {
+    ended = true;
+    wake?.();
+  };
+  stdout.on('end', finish);
+  stdout.on('close', finish);
+  stdout.on('error', finish);
   try {
-    let pending: Buffer[] = [];
-    let have = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      pending.push(chunk);
-      have += chunk.length;
-      while (have >= o.recordSize) {
-        const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
-        const record = all.subarray(0, o.recordSize);
-        const rest = all.subarray(o.recordSize);
-        pending = rest.length ? [rest] : [];
-        have = rest.length;
+    for (;;) {
+      const record = queue.shift();
+      if (record) {
+        if (queue.length < limit && stdout.isPaused()) stdout.resume();
         await o.onRecord(record, index++);
+        continue;
       }
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
     }
   } catch (e) {
     failure = e;
     stop();
+    stdout.resume();
   }
   const exitCode = await closed;
   o.signal?.removeEventListener('abort', stop);
