@@ -612,21 +612,31 @@ export interface RedactFilterRegion {
  * overlay back), so nothing outside a box changes. One input, one output: usable in `-vf`.
  */
 export function redactFilter(regions: readonly RedactFilterRegion[]): string {
+  const enable = (r: RedactFilterRegion) => `enable='between(t,${ffTime(Math.max(0, r.from))},${ffTime(Math.max(0, r.to))})'`;
+  const soft = regions.filter((r) => r.style !== 'box');
   const parts: string[] = [];
-  regions.forEach((r, i) => {
-    const enable = `enable='between(t,${ffTime(Math.max(0, r.from))},${ffTime(Math.max(0, r.to))})'`;
-    const { x, y, width: w, height: h } = r;
-    if (r.style === 'box') {
-      parts.push(`drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=black:t=fill:${enable}`);
-      return;
-    }
-    const hide =
-      r.style === 'pixelate'
-        ? `scale=${Math.max(1, Math.round(w / 16))}:${Math.max(1, Math.round(h / 16))}:flags=area,scale=${w}:${h}:flags=neighbor`
-        : `boxblur=luma_radius=min(w\\,h)/2:luma_power=3:chroma_radius=min(cw\\,ch)/2:chroma_power=3`;
-    // The first region starts the chain (no label: the -vf input); each overlay ends one region.
-    parts.push(`split=2[rk${i}][rc${i}];[rc${i}]crop=${w}:${h}:${x}:${y},${hide}[rh${i}];[rk${i}][rh${i}]overlay=${x}:${y}:${enable}`);
-  });
+  if (soft.length) {
+    // One split for all the crops: each overlay then draws into the same frame. A split and an
+    // overlay per region would copy the whole frame once per region (an overlay must write into
+    // a frame nobody else holds), which at 1080p cost more than encoding it.
+    const graph = [`split=${soft.length + 1}[rm]${soft.map((_, i) => `[rc${i}]`).join('')}`];
+    soft.forEach((r, i) => {
+      const { x, y, width: w, height: h } = r;
+      const hide =
+        r.style === 'pixelate'
+          ? `scale=${Math.max(1, Math.round(w / 16))}:${Math.max(1, Math.round(h / 16))}:flags=area,scale=${w}:${h}:flags=neighbor`
+          : // Blurred only during the region's range (outside it the overlay is off too): the blur is
+            // the costliest filter here.
+            `boxblur=luma_radius=min(w\\,h)/2:luma_power=3:chroma_radius=min(cw\\,ch)/2:chroma_power=3:${enable(r)}`;
+      graph.push(`[rc${i}]crop=${w}:${h}:${x}:${y},${hide}[rh${i}]`);
+    });
+    soft.forEach((r, i) => {
+      // The last overlay's output stays unlabelled: it is the chain's output.
+      graph.push(`[${i === 0 ? 'rm' : `ro${i - 1}`}][rh${i}]overlay=${r.x}:${r.y}:${enable(r)}${i === soft.length - 1 ? '' : `[ro${i}]`}`);
+    });
+    parts.push(graph.join(';'));
+  }
+  for (const r of regions) if (r.style === 'box') parts.push(`drawbox=x=${r.x}:y=${r.y}:w=${r.width}:h=${r.height}:color=black:t=fill:${enable(r)}`);
   return parts.join(',');
 }
 

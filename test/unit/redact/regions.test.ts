@@ -58,6 +58,8 @@ describe('redaction regions', () => {
     expect(f).toContain("drawbox=x=0:y=0:w=64:h=32:color=black:t=fill:enable='between(t,0,1)'");
     expect(f).toContain('scale=10:3:flags=area,scale=160:48:flags=neighbor');
     // One unlabelled input and output: the chain can be followed by the web profile's filters.
-    expect(f.startsWith('split=2[rk0][rc0]')).toBe(true);
+    expect(f.startsWith('split=3[rm][rc0][rc1];')).toBe(true);
+    // One split for every crop, the overlays chained on one frame (no full-frame copy per region).
+    expect(f.match(/split=/g)).toHaveLength(1);
   });
 });
