@@ -206,7 +206,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
       doneSeconds[i] = seconds;
       o.onProgress?.(doneSeconds.reduce((a, b) => a + b, 0));
     };
-    const encodePart = async (file: string, first: number, end: number, slot: number) => {
+    const encodePart = async (file: string, first: number, end: number, slot: number, keyframesInside: readonly number[] = []) => {
       const before = Math.max(0, (times[first] ?? 0) - eps);
       const redact = redactFor(o.redact, before, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur);
       // A part that starts on a keyframe (the tail) is sought onto it, not a hair before it, which
@@ -215,7 +215,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
       // shifts them, and a redacted frame would slip through).
       const onKeyframe = !redact && first !== plan.firstFrame && keyframes.includes(first);
       const seek = onKeyframe ? (times[first] ?? 0) : before;
-      const base = { input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}) };
+      const base = { input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}), ...(keyframesInside.length ? { keyframes: keyframesInside.map((k) => k - first) } : {}) };
       await runFfmpeg(ffmpeg, smartPartEncodeArgs(onKeyframe ? { ...base, fromKeyframe: { quarterFrame: frameDur / 4, bFrames: info.video.bFrames } } : base), opts);
       report(slot, (end - first) * frameDur);
     };
@@ -224,7 +224,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     for (const [i, part] of plannedParts.entries()) {
       const file = path.join(tmp, `part-${String(i).padStart(4, '0')}.ts`);
       parts.push({ file, duration: (part.end - part.first) * frameDur });
-      if (part.encode) tasks.push(encodePart(file, part.first, part.end, i));
+      if (part.encode) tasks.push(encodePart(file, part.first, part.end, i, part.keyframes));
       else
         tasks.push(
           runFfmpeg(ffmpeg, smartPartCopyArgs(info.file, file, times[part.first] ?? 0, frameDur / 4, part.end - part.first, info.video.bFrames), opts).then(() => report(i, (part.end - part.first) * frameDur)),

@@ -439,6 +439,8 @@ export interface SmartPartEncodeOptions {
    * before it, which lands a whole GOP earlier and decodes that GOP for nothing.
    */
   fromKeyframe?: { quarterFrame: number; bFrames: boolean };
+  /** Frames (counted from the part's first, 0) that must also be keyframes: a part that joins GOPs keeps the source's. */
+  keyframes?: number[];
 }
 
 /**
@@ -487,9 +489,11 @@ export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
     '-c:v', 'libx264', ...smartX264Args(o.reorderDelay), '-crf', '16',
     '-profile:v', x264Profile(o.profile), ...(o.level > 0 ? ['-level', (o.level / 10).toFixed(1)] : []),
     '-pix_fmt', 'yuv420p', ...tags,
-    // One closed GOP per part. The B-frame delay matches the copied part's so every part has the
+    // One closed GOP per part (or, for a part that joins GOPs, keyframes where the source had
+    // them; the expression is not a filter graph, so its commas stay bare). The B-frame delay matches the copied part's so every part has the
     // same DTS-to-PTS offset: the joined track's timestamps stay monotonic and its duration exact.
     '-g', String(Math.max(1, o.frames)),
+    ...(o.keyframes?.length ? ['-force_key_frames', `expr:${o.keyframes.map((n) => `eq(n,${n})`).join('+')}`] : []),
     '-f', 'mpegts', o.output,
   ];
 }
@@ -642,21 +646,31 @@ export interface RedactFilterRegion {
  * overlay back), so nothing outside a box changes. One input, one output: usable in `-vf`.
  */
 export function redactFilter(regions: readonly RedactFilterRegion[]): string {
+  const enable = (r: RedactFilterRegion) => `enable='between(t,${ffTime(Math.max(0, r.from))},${ffTime(Math.max(0, r.to))})'`;
+  const soft = regions.filter((r) => r.style !== 'box');
   const parts: string[] = [];
-  regions.forEach((r, i) => {
-    const enable = `enable='between(t,${ffTime(Math.max(0, r.from))},${ffTime(Math.max(0, r.to))})'`;
-    const { x, y, width: w, height: h } = r;
-    if (r.style === 'box') {
-      parts.push(`drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=black:t=fill:${enable}`);
-      return;
-    }
-    const hide =
-      r.style === 'pixelate'
-        ? `scale=${Math.max(1, Math.round(w / 16))}:${Math.max(1, Math.round(h / 16))}:flags=area,scale=${w}:${h}:flags=neighbor`
-        : `boxblur=luma_radius=min(w\\,h)/2:luma_power=3:chroma_radius=min(cw\\,ch)/2:chroma_power=3`;
-    // The first region starts the chain (no label: the -vf input); each overlay ends one region.
-    parts.push(`split=2[rk${i}][rc${i}];[rc${i}]crop=${w}:${h}:${x}:${y},${hide}[rh${i}];[rk${i}][rh${i}]overlay=${x}:${y}:${enable}`);
-  });
+  if (soft.length) {
+    // One split for all the crops: each overlay then draws into the same frame. A split and an
+    // overlay per region would copy the whole frame once per region (an overlay must write into
+    // a frame nobody else holds), which at 1080p cost more than encoding it.
+    const graph = [`split=${soft.length + 1}[rm]${soft.map((_, i) => `[rc${i}]`).join('')}`];
+    soft.forEach((r, i) => {
+      const { x, y, width: w, height: h } = r;
+      const hide =
+        r.style === 'pixelate'
+          ? `scale=${Math.max(1, Math.round(w / 16))}:${Math.max(1, Math.round(h / 16))}:flags=area,scale=${w}:${h}:flags=neighbor`
+          : // Blurred only during the region's range (outside it the overlay is off too): the blur is
+            // the costliest filter here.
+            `boxblur=luma_radius=min(w\\,h)/2:luma_power=3:chroma_radius=min(cw\\,ch)/2:chroma_power=3:${enable(r)}`;
+      graph.push(`[rc${i}]crop=${w}:${h}:${x}:${y},${hide}[rh${i}]`);
+    });
+    soft.forEach((r, i) => {
+      // The last overlay's output stays unlabelled: it is the chain's output.
+      graph.push(`[${i === 0 ? 'rm' : `ro${i - 1}`}][rh${i}]overlay=${r.x}:${r.y}:${enable(r)}${i === soft.length - 1 ? '' : `[ro${i}]`}`);
+    });
+    parts.push(graph.join(';'));
+  }
+  for (const r of regions) if (r.style === 'box') parts.push(`drawbox=x=${r.x}:y=${r.y}:w=${r.width}:h=${r.height}:color=black:t=fill:${enable(r)}`);
   return parts.join(',');
 }
 
@@ -686,8 +700,10 @@ export interface StreamFfmpegOptions {
   what?: string;
   /** Bytes per record: stdout is cut into records of exactly this size (one raw frame). */
   recordSize: number;
-  /** Receives each record; ffmpeg's output is paused until the promise settles (back-pressure). */
+  /** Receives each record, one at a time, in order; ffmpeg is paused while `readAhead` records wait (back-pressure). */
   onRecord: (record: Buffer, index: number) => Promise<void>;
+  /** Records decoded ahead of `onRecord` (default 4). */
+  readAhead?: number;
 }
 
 /**
@@ -717,24 +733,54 @@ export async function streamFfmpeg(bin: string, args: readonly string[], o: Stre
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let index = 0;
   let failure: unknown;
+  // Records are cut from stdout as it arrives and queued, up to `readAhead` of them: ffmpeg keeps
+  // decoding while `onRecord` works (OCR is slow), and is paused only when the queue is full.
+  // Reading one record at a time would leave ffmpeg blocked on a full pipe during every
+  // `onRecord`, so decoding and OCR never overlapped.
+  const limit = Math.max(1, o.readAhead ?? 4);
+  const queue: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let have = 0;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const stdout = child.stdout;
+  stdout.on('data', (chunk: Buffer) => {
+    pending.push(chunk);
+    have += chunk.length;
+    if (have >= o.recordSize) {
+      const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+      let at = 0;
+      for (; all.length - at >= o.recordSize; at += o.recordSize) queue.push(all.subarray(at, at + o.recordSize));
+      const rest = all.subarray(at);
+      pending = rest.length ? [rest] : [];
+      have = rest.length;
+      if (queue.length >= limit) stdout.pause();
+    }
+    wake?.();
+  });
+  const finish = () => {
+    ended = true;
+    wake?.();
+  };
+  stdout.on('end', finish);
+  stdout.on('close', finish);
+  stdout.on('error', finish);
   try {
-    let pending: Buffer[] = [];
-    let have = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      pending.push(chunk);
-      have += chunk.length;
-      while (have >= o.recordSize) {
-        const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
-        const record = all.subarray(0, o.recordSize);
-        const rest = all.subarray(o.recordSize);
-        pending = rest.length ? [rest] : [];
-        have = rest.length;
+    for (;;) {
+      const record = queue.shift();
+      if (record) {
+        if (queue.length < limit && stdout.isPaused()) stdout.resume();
         await o.onRecord(record, index++);
+        continue;
       }
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
     }
   } catch (e) {
     failure = e;
     stop();
+    stdout.resume();
   }
   const exitCode = await closed;
   o.signal?.removeEventListener('abort', stop);

@@ -12,7 +12,7 @@ import { throwIfCancelled, UserError } from '../../errors.js';
 import type { RunContext } from '../context.js';
 import { probeFormatArgs, runFfprobe } from '../media/ffmpeg.js';
 import { locateMediaTools } from '../media/locate.js';
-import { withOcr } from '../ocr/ocr.js';
+import { defaultOcrWorkers, withOcr } from '../ocr/ocr.js';
 import { readZipDirectory, streamEntry, type ZipEntry } from '../validate/zip.js';
 import { buildMatchers, parseTerms } from './patterns.js';
 import { scanRecording } from './find.js';
@@ -82,7 +82,7 @@ export async function checkRedactions(o: CheckRedactionsOptions, ctx: RunContext
     } else {
       throw new UserError(`${o.input} is not a video, an image, a bundle folder or a .zip.`, { code: 'E_INPUT', hint: 'Give the rendered video or the bundle lessonkit build wrote.' });
     }
-    const files = await withOcr({ ...(o.lang ? { lang: o.lang } : {}) }, ctx, async (ocr) => {
+    const files = await withOcr({ ...(o.lang ? { lang: o.lang } : {}), workers: defaultOcrWorkers() }, ctx, async (ocr) => {
       const out: CheckedFile[] = [];
       for (const t of targets) {
         throwIfCancelled(ctx.signal);

@@ -17,7 +17,7 @@ import { formatTime } from '../course/time.js';
 import { grayFramesArgs, markedStillArgs, runFfmpeg, streamFfmpeg } from '../media/ffmpeg.js';
 import { locateMediaTools } from '../media/locate.js';
 import { probeWithTimeline } from '../media/probe.js';
-import { withOcr, type GrayImage, type OcrEngine } from '../ocr/ocr.js';
+import { defaultOcrWorkers, withOcr, type GrayImage, type OcrEngine } from '../ocr/ocr.js';
 import { buildMatchers, matchLines, parseTerms, type Matcher, type TextHit } from './patterns.js';
 import { HitTracker, type Box, type FoundRegion } from './track.js';
 
@@ -129,6 +129,68 @@ export function rowsToBands(rows: readonly boolean[], height: number, grow = 2):
   return bands;
 }
 
+/** Tile range (brightest minus darkest grey) above which a tile holds ink (glyph edges), not flat background. */
+const INK_LEVEL = 40;
+/** Blank tile columns allowed inside a line of text (the gaps between words): 3 tiles, 48 px. */
+const GAP_TILES = 3;
+
+/**
+ * The parts of a band worth reading: from each tile column where something changed (`seed`),
+ * outwards along the columns that hold ink, across gaps of at most `gap` blank columns, plus one
+ * tile of margin. A line of text is read whole when any part of it changed (an e-mail address
+ * typed letter by letter is matched entire), and the rest of the band, unchanged, is not read
+ * again. Pure (exported for tests).
+ */
+export function bandSpans(image: GrayImage, band: { top: number; height: number }, seed: readonly boolean[], gap = GAP_TILES): { left: number; width: number }[] {
+  const cols = Math.ceil(image.width / TILE);
+  const on: boolean[] = [];
+  for (let c = 0; c < cols; c++) {
+    if (seed[c]) {
+      on.push(true);
+      continue;
+    }
+    const x0 = c * TILE;
+    const x1 = Math.min(image.width, x0 + TILE);
+    let lo = 255;
+    let hi = 0;
+    for (let y = band.top; y < band.top + band.height && hi - lo <= INK_LEVEL; y++) {
+      const row = y * image.width;
+      for (let x = x0; x < x1; x++) {
+        const v = image.data[row + x] ?? 0;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    on.push(hi - lo > INK_LEVEL);
+  }
+  const spans: { left: number; width: number }[] = [];
+  let c = 0;
+  while (c < cols) {
+    if (!on[c]) {
+      c++;
+      continue;
+    }
+    // A run of ink columns with gaps of at most `gap` blank ones.
+    const start = c;
+    let end = c + 1;
+    let seeded = false;
+    for (let k = c; k < cols; k++) {
+      if (on[k]) {
+        end = k + 1;
+        seeded ||= seed[k] === true;
+      } else if (k - end + 1 > gap) break;
+    }
+    c = end;
+    if (!seeded) continue;
+    const left = Math.max(0, (start - 1) * TILE);
+    const right = Math.min(image.width, (end + 1) * TILE);
+    const last = spans[spans.length - 1];
+    if (last && last.left + last.width >= left) last.width = right - last.left;
+    else spans.push({ left, width: right - left });
+  }
+  return spans;
+}
+
 /** Finds client data on screen in a recording and proposes redaction regions. */
 export async function findRedactions(o: FindRedactionsOptions, ctx: RunContext): Promise<FindRedactionsResult> {
   const terms = o.termsFile ? parseTerms(await readTermsFile(o.termsFile, o.cwd)) : [];
@@ -142,7 +204,7 @@ export async function findRedactions(o: FindRedactionsOptions, ctx: RunContext):
   const tools = await locateMediaTools({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, env: o.env });
   const width = info.video.displayWidth;
   const height = info.video.displayHeight;
-  const scan = await withOcr({ ...(o.lang ? { lang: o.lang } : {}) }, ctx, (ocr) =>
+  const scan = await withOcr({ ...(o.lang ? { lang: o.lang } : {}), workers: defaultOcrWorkers() }, ctx, (ocr) =>
     scanRecording({ file, ffmpeg: tools.ffmpeg.path, width, height, duration: info.duration, sampleRate: o.sampleRate ?? 2, floorInterval: o.floorInterval ?? 10, matchers, ocr, item: o.recording }, ctx),
   );
   const result: FindRedactionsResult = { recording: file, duration: info.duration, width, height, samples: scan.samples, ocrPasses: scan.ocrPasses, regions: scan.regions };
@@ -191,6 +253,32 @@ export async function scanRecording(s: ScanOptions, ctx: RunContext, every = fal
   const started = Date.now();
   const total = s.length ?? s.duration;
   const seek = s.seek ?? 0;
+  const inFlight: { t: number; prevT: number; image: GrayImage; hits: Promise<TextHit[]>; dirty: Float64Array }[] = [];
+  /** Feeds the oldest sample's OCR results to the tracker. */
+  const settle = async () => {
+    const p = inFlight[0];
+    if (!p) return;
+    const hits = await p.hits;
+    inFlight.shift();
+    throwIfCancelled(ctx.signal);
+    hitCount += hits.length;
+    const snapshot = (b: Box) => cropPixels(p.image, b);
+    const changed = (b: Box, snap: unknown) => meanDifference(snap as Uint8Array, cropPixels(p.image, b)) > CHANGE_LEVEL;
+    const since = (b: Box): number | undefined => {
+      let min: number | undefined;
+      for (let r = Math.max(0, Math.floor(b.y0 / TILE)); r <= Math.min(rows - 1, Math.floor(b.y1 / TILE)); r++)
+        for (let c = Math.max(0, Math.floor(b.x0 / TILE)); c <= Math.min(cols - 1, Math.floor(b.x1 / TILE)); c++) {
+          const v = p.dirty[r * cols + c] as number;
+          if (!Number.isNaN(v) && (min === undefined || v < min)) min = v;
+        }
+      return min;
+    };
+    tracker.update(p.t, p.prevT, hits, changed, since, snapshot);
+    const done = p.t - seek;
+    const elapsed = (Date.now() - started) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    ctx.onProgress?.({ phase: 'ocr', current: Math.round(done * 10) / 10, total: Math.round(total * 10) / 10, item: s.item, ...(rate > 0 ? { speed: rate, eta: Math.max(0, total - done) / rate } : {}) });
+  };
   const samples = await streamFfmpeg(s.ffmpeg, grayFramesArgs(s.file, s.sampleRate, seek, s.length), {
     recordSize: width * height,
     signal: ctx.signal,
@@ -199,11 +287,12 @@ export async function scanRecording(s: ScanOptions, ctx: RunContext, every = fal
     onRecord: async (frame, index) => {
       throwIfCancelled(ctx.signal);
       const t = seek + index / s.sampleRate;
-      // The frame buffer is reused by the stream: keep a copy for the next comparison.
+      // Our own copy: the record may share memory with the stream's chunks.
       const cur = new Uint8Array(frame);
       const image: GrayImage = { data: cur, width, height };
       const full = every || !prev || t - lastFull >= s.floorInterval;
       const readRows: boolean[] = new Array<boolean>(rows).fill(false);
+      const readTile = new Uint8Array(cols * rows);
       const settled: number[] = [];
       if (prev) {
         const changed = changedTiles(prev, cur, width, height);
@@ -212,43 +301,41 @@ export async function scanRecording(s: ScanOptions, ctx: RunContext, every = fal
           if (changed[i]) {
             if (Number.isNaN(dirtySince[i] as number)) dirtySince[i] = prevT;
             readRows[r] = true;
+            readTile[i] = 1;
           } else if (!Number.isNaN(dirtySince[i] as number)) {
             // Changed before, still now: read it once more, settled (fades and typing end here).
             settled.push(i);
             readRows[r] = true;
+            readTile[i] = 1;
           }
         }
       }
-      const bands = full ? [{ top: 0, height }] : rowsToBands(readRows, height);
+      const rects = full
+        ? [{ top: 0, height }]
+        : rowsToBands(readRows, height).flatMap((band) => {
+            // Only the changed lines of text in the band, not the whole width of the screen.
+            const seed = new Array<boolean>(cols).fill(false);
+            for (let r = Math.floor(band.top / TILE); r < Math.min(rows, Math.ceil((band.top + band.height) / TILE)); r++)
+              for (let c = 0; c < cols; c++) if (readTile[r * cols + c]) seed[c] = true;
+            return bandSpans(image, band, seed).map((span) => ({ ...band, ...span }));
+          });
       if (full) lastFull = t;
-      const hits: TextHit[] = [];
-      for (const band of bands) {
-        ocrPasses++;
-        hits.push(...matchLines(await s.ocr.recognize(image, band), s.matchers));
-      }
-      hitCount += hits.length;
-      const snapshot = (b: Box) => cropPixels(image, b);
-      const changed = (b: Box, snap: unknown) => meanDifference(snap as Uint8Array, cropPixels(image, b)) > CHANGE_LEVEL;
-      const since = (b: Box): number | undefined => {
-        let min: number | undefined;
-        for (let r = Math.max(0, Math.floor(b.y0 / TILE)); r <= Math.min(rows - 1, Math.floor(b.y1 / TILE)); r++)
-          for (let c = Math.max(0, Math.floor(b.x0 / TILE)); c <= Math.min(cols - 1, Math.floor(b.x1 / TILE)); c++) {
-            const v = dirtySince[r * cols + c] as number;
-            if (!Number.isNaN(v) && (min === undefined || v < min)) min = v;
-          }
-        return min;
-      };
-      tracker.update(t, prevT, hits, changed, since, snapshot);
+      ocrPasses += rects.length;
+      // The rectangles are read at once (on as many OCR workers as there are), and the next
+      // samples are compared and sent while these are read: the tracker takes the results in
+      // time order, with the change state as it was at this sample, so the outcome is the same
+      // as reading one rectangle after another.
+      const hits = Promise.all(rects.map((rect) => s.ocr.recognize(image, rect))).then((found) => found.flatMap((lines) => matchLines(lines, s.matchers)));
+      hits.catch(() => undefined);
+      inFlight.push({ t, prevT, image, hits, dirty: dirtySince.slice() });
       for (const i of settled) dirtySince[i] = Number.NaN;
       if (full) dirtySince.fill(Number.NaN);
       prev = cur;
       prevT = t;
-      const done = t - seek;
-      const elapsed = (Date.now() - started) / 1000;
-      const rate = elapsed > 0 ? done / elapsed : 0;
-      ctx.onProgress?.({ phase: 'ocr', current: Math.round(done * 10) / 10, total: Math.round(total * 10) / 10, item: s.item, ...(rate > 0 ? { speed: rate, eta: Math.max(0, total - done) / rate } : {}) });
+      while (inFlight.length > Math.max(1, s.ocr.workers ?? 1)) await settle();
     },
   });
+  while (inFlight.length) await settle();
   ctx.onProgress?.({ phase: 'ocr', current: Math.round(total * 10) / 10, total: Math.round(total * 10) / 10, item: s.item, done: true, detail: `${samples} frames, ${ocrPasses} OCR passes` });
   return { samples, ocrPasses, regions: tracker.finish(seek + total, width, height), hits: hitCount };
 }

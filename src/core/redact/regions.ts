@@ -112,13 +112,20 @@ export interface SmartPart {
   first: number;
   end: number;
   encode: boolean;
+  /**
+   * Source keyframes strictly inside an encoded part (frame indices): a part that joins several
+   * GOPs keeps a keyframe where the source had one, so seeking in the lesson stays as fine.
+   */
+  keyframes?: number[];
 }
 
 /**
  * Splits a smart cut into parts: the partial GOPs at both edges are re-encoded as before, and so
  * is every whole GOP in between that holds a redacted frame; the other GOPs are stream-copied.
- * `keyframes` are frame indices of the keyframes; `times` the frame times. Without regions the
- * result is the classic head, copied middle, tail.
+ * Neighbouring re-encoded runs are one part: one ffmpeg run decodes, blurs and encodes them in
+ * a single pass (each run of its own would also decode the GOP before it for nothing, through
+ * its accurate seek). `keyframes` are frame indices of the keyframes; `times` the frame times.
+ * Without regions the result is the classic head, copied middle, tail.
  */
 export function smartParts(
   plan: { firstFrame: number; endFrame: number; copyStart: number; copyEnd: number },
@@ -131,8 +138,10 @@ export function smartParts(
   const push = (first: number, end: number, encode: boolean) => {
     if (end <= first) return;
     const last = parts[parts.length - 1];
-    if (last && last.encode === encode && last.end === first && !encode) last.end = end;
-    else parts.push({ first, end, encode });
+    if (last && last.encode === encode && last.end === first) {
+      last.end = end;
+      if (encode) (last.keyframes ??= []).push(first);
+    } else parts.push({ first, end, encode });
   };
   push(plan.firstFrame, plan.copyStart, true);
   const inner = [...new Set(keyframes.filter((k) => k >= plan.copyStart && k <= plan.copyEnd))].sort((a, b) => a - b);

@@ -32,5 +32,9 @@ describe('OCR data', () => {
     const pgm = toPgm({ data, width: 4, height: 3 }, 1, 2);
     expect(pgm.subarray(0, 11).toString('latin1')).toBe('P5\n4 2\n255\n');
     expect([...pgm.subarray(11)]).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    // A rectangle: rows 1-2, columns 1-2.
+    const rect = toPgm({ data, width: 4, height: 3 }, 1, 2, 1, 2);
+    expect(rect.subarray(0, 11).toString('latin1')).toBe('P5\n2 2\n255\n');
+    expect([...rect.subarray(11)]).toEqual([5, 6, 9, 10]);
   });
 });

@@ -30,14 +30,20 @@ describe('redaction regions', () => {
       { first: 60, end: 540, encode: false },
       { first: 540, end: 590, encode: true },
     ]);
-    // A region from 5.0 s to 6.5 s touches the GOPs starting at frames 120 and 180 only.
+    // A region from 5.0 s to 6.5 s touches the GOPs starting at frames 120 and 180 only: one
+    // encoded part, which keeps the source's keyframe at 180.
     expect(smartParts(plan, keyframes, times, 1 / 30, [{ from: 5, to: 6.5 }])).toEqual([
       { first: 10, end: 60, encode: true },
       { first: 60, end: 120, encode: false },
-      { first: 120, end: 180, encode: true },
-      { first: 180, end: 240, encode: true },
+      { first: 120, end: 240, encode: true, keyframes: [180] },
       { first: 240, end: 540, encode: false },
       { first: 540, end: 590, encode: true },
+    ]);
+    // A region in the first whole GOP joins the head; one at the end joins the tail.
+    expect(smartParts(plan, keyframes, times, 1 / 30, [{ from: 2.5, to: 2.6 }, { from: 17, to: 17.1 }])).toEqual([
+      { first: 10, end: 120, encode: true, keyframes: [60] },
+      { first: 120, end: 480, encode: false },
+      { first: 480, end: 590, encode: true, keyframes: [540] },
     ]);
   });
 
@@ -52,6 +58,8 @@ describe('redaction regions', () => {
     expect(f).toContain("drawbox=x=0:y=0:w=64:h=32:color=black:t=fill:enable='between(t,0,1)'");
     expect(f).toContain('scale=10:3:flags=area,scale=160:48:flags=neighbor');
     // One unlabelled input and output: the chain can be followed by the web profile's filters.
-    expect(f.startsWith('split=2[rk0][rc0]')).toBe(true);
+    expect(f.startsWith('split=3[rm][rc0][rc1];')).toBe(true);
+    // One split for every crop, the overlays chained on one frame (no full-frame copy per region).
+    expect(f.match(/split=/g)).toHaveLength(1);
   });
 });
