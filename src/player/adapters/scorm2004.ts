@@ -39,6 +39,8 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
   let api: Scorm2004Api | undefined;
   let scheduler: CommitScheduler | undefined;
   const usedIds = new Set<string>();
+  /** The index the next interaction is written at (see reportInteraction). */
+  let nextInteraction = 0;
   let started = 0;
   let completed = false;
   let finished = false;
@@ -144,7 +146,11 @@ export function createScorm2004Adapter(options: AdapterOptions): LmsAdapter {
     },
     reportInteraction(interaction: InteractionReport): void {
       if (!api || finished) return;
-      const n = Number(get('cmi.interactions._count')) || 0;
+      // An LMS without a real _count (Open edX's SCORM XBlock answers '') would put every answer
+      // at index 0, each overwriting the last: the adapter also counts what it wrote itself.
+      const counted = get('cmi.interactions._count');
+      const n = Math.max(/^\d+$/.test(counted) ? Number(counted) : 0, nextInteraction);
+      nextInteraction = n + 1;
       // A retake within the session gets ids of its own: some LMSs refuse an id used twice in an attempt.
       let id = interaction.id;
       for (let k = 2; usedIds.has(id); k += 1) id = `${interaction.id}_${k}`;
