@@ -4,13 +4,13 @@
  * steps are found where the screen changed, titles are read, each step gets the cue spoken then,
  * a redaction region never reaches the still or the text, --write and re-runs behave.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs generator shared with bench/steps.mjs
 import { generateStepsRecording } from '../../fixtures/steps/generate.mjs';
-import { makeTempDir, runCli } from '../helpers/cli.js';
+import { BIN, makeTempDir, runCli } from '../helpers/cli.js';
 
 interface Change {
   time: number;
@@ -134,5 +134,24 @@ describe('lessonkit steps on a recording with known changes', () => {
     expect(other.stdout).toMatch(/already has a cheat-sheet \(workbooks\/portal-steps\.md\)/);
     expect(await readFile(path.join(course, 'course.yaml'), 'utf8')).toBe(await readFile(path.join(tmp.dir, 'before.yaml'), 'utf8'));
     expect((await readFile(path.join(course, 'workbooks/short.md'), 'utf8')).match(/^\d+\. /gm)).toHaveLength(2);
+  });
+
+  it('Ctrl-C after the scan: exit 130, no draft, no pictures, no temp folder', async () => {
+    const before = (await readdir(path.join(course, 'workbooks'))).sort();
+    const child = spawn(process.execPath, [BIN, 'steps', 'tour', '--out', 'workbooks/cancelled.md'], { cwd: course, env: { ...process.env, NO_COLOR: '1', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const scanned = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/scan tour done/.test(stderr)) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The scan is done: the stills and the OCR follow (a cancelled OCR read is covered in test/unit/ocr).
+    await Promise.race([scanned, exited]);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain('Cancelled.');
+    expect((await readdir(path.join(course, 'workbooks'))).sort()).toEqual(before);
   });
 });

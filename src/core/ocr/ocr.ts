@@ -166,10 +166,19 @@ export async function createOcrEngine(options: OcrEngineOptions, ctx: RunContext
     else idle.push(w);
   };
   let terminated = false;
+  // tesseract.js never settles a job whose worker is terminated: every call in flight races this
+  // promise, rejected at termination, or a Ctrl-C during OCR would leave the command waiting on
+  // nothing (Node then exits with 13 and no cleanup runs).
+  let stop: (err: unknown) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  stopped.catch(() => undefined);
   const terminate = async () => {
     if (terminated) return;
     terminated = true;
     ctx.signal?.removeEventListener('abort', onAbort);
+    stop(new CancelledError());
     for (const w of waiting.splice(0)) w.reject(new CancelledError());
     await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
   };
@@ -185,7 +194,7 @@ export async function createOcrEngine(options: OcrEngineOptions, ctx: RunContext
       let page: TesseractPage;
       try {
         if (terminated || ctx.signal?.aborted) throw new CancelledError();
-        page = (await worker.recognize(pgm, {}, { blocks: true, text: false })).data as unknown as TesseractPage;
+        page = (await Promise.race([worker.recognize(pgm, {}, { blocks: true, text: false }), stopped])).data as unknown as TesseractPage;
       } catch (err) {
         if (terminated || ctx.signal?.aborted) throw new CancelledError();
         throw err;

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ocrLanguageData, toPgm, workerOptions } from '../../../src/core/ocr/ocr.js';
+import { createSilentContext } from '../../../src/core/context.js';
+import { createOcrEngine, ocrLanguageData, toPgm, workerOptions } from '../../../src/core/ocr/ocr.js';
+import { CancelledError } from '../../../src/errors.js';
 import { REPO } from '../../helpers/cli.js';
 import type { UserError } from '../../../src/errors.js';
 
@@ -36,5 +38,24 @@ describe('OCR data', () => {
     const rect = toPgm({ data, width: 4, height: 3 }, 1, 2, 1, 2);
     expect(rect.subarray(0, 11).toString('latin1')).toBe('P5\n2 2\n255\n');
     expect([...rect.subarray(11)]).toEqual([5, 6, 9, 10]);
+  });
+
+  it('a Ctrl-C while a frame is being read rejects that read at once (tesseract.js never settles it)', { timeout: 30_000 }, async () => {
+    const controller = new AbortController();
+    const ocr = await createOcrEngine({}, createSilentContext(controller.signal));
+    // A large busy frame: the read is still running when the signal comes.
+    const width = 1600;
+    const height = 900;
+    const data = Uint8Array.from({ length: width * height }, (_, i) => ((i % width) * 7 + Math.floor(i / width) * 13) % 251 > 120 ? 255 : 0);
+    const reading = ocr.recognize({ data, width, height });
+    const outcome = reading.then(
+      () => 'settled',
+      (err: unknown) => err,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    // Before the fix this promise never settled and the command exited with 13, skipping its cleanup.
+    const result = await Promise.race([outcome, new Promise((r) => setTimeout(() => r('still pending'), 10_000))]);
+    expect(result).toBeInstanceOf(CancelledError);
   });
 });
