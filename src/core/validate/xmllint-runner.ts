@@ -103,6 +103,9 @@ function loadXmllint(): Xmllint | undefined {
   }
 }
 
+/** Node majors whose V8 has --liftoff-only (20 measured; 22 and 24 ship V8 12-13, which keep it). */
+const LIFTOFF_FLAG_KNOWN = [20, 22, 24].includes(Number(process.versions.node.split('.')[0]));
+
 /**
  * Compiles the module with V8's baseline compiler only. A validation runs for tens of
  * milliseconds; by default V8 also recompiles its hot functions with the optimising compiler on
@@ -112,6 +115,9 @@ function loadXmllint(): Xmllint | undefined {
  * (tesseract.js) keeps V8's default tiering.
  */
 function compileBaseline(wasm: Buffer): WasmModule {
+  // V8 prints "Error: unrecognized flag" for a flag it no longer has: only on the Node majors
+  // whose V8 is known to have it (it has since 2018); elsewhere V8's default tiering is used.
+  if (!LIFTOFF_FLAG_KNOWN) return new Wasm.Module(wasm);
   v8.setFlagsFromString('--liftoff-only');
   try {
     return new Wasm.Module(wasm);
