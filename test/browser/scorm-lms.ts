@@ -161,12 +161,24 @@ export async function startTestLms(targets: string[], options: { scoPerLesson?: 
     packageUrl,
     async launch(page, flavour, target, saved, failSet, launchPage, quirks) {
       if (!page.url().endsWith('/lms/index.html')) await page.goto(`${server.url}lms/index.html`);
+      // A relaunch in the same page reuses the SCO frame, at the same URL: mark the document
+      // running there, so that the wait below sees the new player and not the old one, still
+      // in the frame while the new page loads (a loaded machine made the old state read back).
+      const running = await (await page.$('#sco'))?.contentFrame();
+      await running?.evaluate(() => ((globalThis as unknown as { lkReplaced?: boolean }).lkReplaced = true)).catch(() => undefined);
       await page.evaluate(
         ([f, s, src, fail, q]) => (globalThis as unknown as { lms: { launch(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void } }).lms.launch(f, s, src, fail, q),
         [flavour, saved ?? null, packageUrl(target, launchPage), failSet ?? null, quirks ? { setsCompletion: setsCompletion.get(target) ?? true, ...quirks } : null] as const,
       );
       const frame = await waitForFrame(page);
-      await frame.waitForFunction(() => Boolean((globalThis as unknown as { lessonkit?: { player?: unknown } }).lessonkit?.player), undefined, { timeout: 20000 });
+      await frame.waitForFunction(
+        () => {
+          const g = globalThis as unknown as { lessonkit?: { player?: unknown }; lkReplaced?: boolean };
+          return Boolean(g.lessonkit?.player) && !g.lkReplaced;
+        },
+        undefined,
+        { timeout: 20000 },
+      );
       return frame;
     },
     async cleanup() {
