@@ -1,7 +1,11 @@
 // Shared helpers of the bench scripts (not part of `npm test`): timing a command with its CPU
 // time, medians, and the machine's load, so every script prints figures the same way.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -109,4 +113,31 @@ export async function makeScreenRecording(ffmpeg, file, seconds) {
   const { rename } = await import('node:fs/promises');
   await rename(tmp, file);
   console.error(`generated ${path.basename(file)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * What every bench script starts with: the repository root and the built CLI (exits with a hint
+ * when `builtFile`, a path under dist/, is missing), `opt(name, default)` for `--name value`
+ * arguments (strings, as given), and the ffmpeg/ffprobe the suite pins unless the environment
+ * names others.
+ */
+export function benchContext(builtFile) {
+  const require = createRequire(import.meta.url);
+  const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+  if (!existsSync(path.join(root, 'dist', builtFile))) {
+    console.error('Run `npm run build` first.');
+    process.exit(2);
+  }
+  const args = process.argv.slice(2);
+  const opt = (name, def) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : def;
+  };
+  return {
+    root,
+    bin: path.join(root, 'bin/lessonkit.js'),
+    opt,
+    ffmpeg: process.env.LESSONKIT_FFMPEG ?? require('@ffmpeg-installer/ffmpeg').path,
+    ffprobe: process.env.LESSONKIT_FFPROBE ?? require('@ffprobe-installer/ffprobe').path,
+  };
 }

@@ -18,32 +18,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateRecording, scoreRegions } from '../fixtures/redact/generate.mjs';
-import { loadLine, samples, timeCommand } from './lib.mjs';
+import { benchContext, loadLine, samples, timeCommand } from './lib.mjs';
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
+const { bin, opt, ffmpeg: FFMPEG, ffprobe: FFPROBE } = benchContext('core/redact/find.js');
 const MINUTES = Number(opt('minutes', 20));
 const ROUNDS = Number(opt('rounds', 3));
 const ONLY = opt('only', 'FS');
-const bin = path.join(root, 'bin/lessonkit.js');
-if (!existsSync(path.join(root, 'dist/core/redact/find.js'))) {
-  console.error('Run `npm run build` first.');
-  process.exit(2);
-}
-const FFMPEG = process.env.LESSONKIT_FFMPEG ?? require('@ffmpeg-installer/ffmpeg').path;
-const FFPROBE = process.env.LESSONKIT_FFPROBE ?? require('@ffprobe-installer/ffprobe').path;
 const env = { LESSONKIT_FFMPEG: FFMPEG, LESSONKIT_FFPROBE: FFPROBE };
 
 // Inputs are kept between runs (a 20-minute recording is 100 MB); the name says what made them.

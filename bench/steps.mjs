@@ -12,37 +12,21 @@
 // against the segment's length (the goal: at most a quarter), and how many of the known changes
 // were found within 0.5 s, and how many steps were extra.
 // Prints the machine's load (`uptime`) with the figures: the machine is shared.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateStepsRecording, PERIOD } from '../fixtures/steps/generate.mjs';
+import { benchContext, loadLine, median } from './lib.mjs';
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const MINUTES = opt('minutes', 15);
-const ROUNDS = opt('rounds', 3);
-const FPS = opt('fps', 10);
-const bin = path.join(root, 'bin/lessonkit.js');
-if (!existsSync(path.join(root, 'dist/core/steps/steps.js'))) {
-  console.error('Run `npm run build` first.');
-  process.exit(2);
-}
-const FFMPEG = process.env.LESSONKIT_FFMPEG ?? require('@ffmpeg-installer/ffmpeg').path;
-const FFPROBE = process.env.LESSONKIT_FFPROBE ?? require('@ffprobe-installer/ffprobe').path;
+const { bin, opt, ffmpeg: FFMPEG, ffprobe: FFPROBE } = benchContext('core/steps/steps.js');
+const MINUTES = Number(opt('minutes', 15));
+const ROUNDS = Number(opt('rounds', 3));
+const FPS = Number(opt('fps', 10));
 const env = { ...process.env, LESSONKIT_FFMPEG: FFMPEG, LESSONKIT_FFPROBE: FFPROBE, NO_COLOR: '1', CI: '1' };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = () => execFileSync('uptime').toString().trim();
 const srtTime = (s) => {
   const ms = Math.round(s * 1000);
   const p = (v, n = 2) => String(v).padStart(n, '0');
@@ -83,7 +67,7 @@ try {
   const times = [];
   let last;
   for (let r = 0; r < ROUNDS; r++) {
-    console.log(`load before round ${r + 1}: ${load()}`);
+    console.log(`load before round ${r + 1}: ${loadLine()}`);
     const started = Date.now();
     const out = await run(process.execPath, [bin, 'steps', 'portal', '--force', '--json'], { cwd: course, env, maxBuffer: 64 * 1024 * 1024 });
     times.push((Date.now() - started) / 1000);
@@ -95,7 +79,7 @@ try {
   const m = median(times);
   console.log(`steps on ${MINUTES} min 1080p${FPS}: median ${m.toFixed(1)} s of ${ROUNDS} run(s) = ${((m / seconds) * 100).toFixed(1)} % of the duration (goal: at most 25 %)`);
   console.log(`changes found within 0.5 s: ${found}/${within.length}; extra steps: ${extra}`);
-  console.log(`load after: ${load()}`);
+  console.log(`load after: ${loadLine()}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
