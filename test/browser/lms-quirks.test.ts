@@ -44,6 +44,16 @@ async function watchPartlyThen(s: Session, end: (s: Session) => Promise<void>, f
   return resumedAt(frame);
 }
 
+/**
+ * Ends a session the way an LMS that runs no unload handlers does: half a minute of playing in
+ * the page's clock (the video keeps its own pace), then the LMS closes or removes the SCO frame.
+ */
+const afterHalfAMinute = (how: 'close' | 'removeFrame') => async (s: Session) => {
+  await s.page.clock.fastForward(31_000);
+  await s.frame.waitForTimeout(400);
+  await s.page.evaluate((h) => (globalThis as unknown as { lms: Record<'close' | 'removeFrame', () => void> }).lms[h](), how);
+  await s.page.waitForTimeout(300);
+};
 const closeTab = (s: Session) => s.page.evaluate(() => (globalThis as unknown as { lms: { closeTab(): void } }).lms.closeTab());
 const exitButton = (s: Session) => s.frame.getByRole('button', { name: 'Exit course' }).click();
 
@@ -83,13 +93,7 @@ describe('the last minutes of a session survive the way the session ends', () =>
   it('Moodle: unload handlers never run in the content frame; the LMS replaces the frame (SCORM 2004)', async () => {
     // Unload handlers do not run, and what a dismissed page still sends (a paused video's commit) does not arrive.
     const quirks = { noUnloadEvents: true, commitFailsOnUnload: true };
-    const replaceFrame = async (s: Session) => {
-      // Half a minute of playing, in the page's clock (the video keeps its own pace).
-      await s.page.clock.fastForward(31_000);
-      await s.frame.waitForTimeout(400);
-      await s.page.evaluate(() => (globalThis as unknown as { lms: { close(): void } }).lms.close());
-      await s.page.waitForTimeout(300);
-    };
+    const replaceFrame = afterHalfAMinute('close');
     const bad = await openSession(browser, lms, 'scorm2004', off(lmsRuntime(LMS_PROFILES.moodle), { commitEverySeconds: 0 }), quirks, { clock: true });
     const lost = await watchPartlyThen(bad, replaceFrame, false);
     expect(lost.position).toBeLessThan(0.2);
@@ -289,13 +293,7 @@ describe.concurrent('launch, completion and the data model', () => {
 
   it('Canvas: the SCORM-to-LTI bridge removes the content frame without unload events (SCORM 1.2)', async ({ expect }) => {
     const quirks = emulationOf(LMS_PROFILES.canvas.quirks, 'canvas', LMS_PROFILES.canvas.title);
-    const removeFrame = async (s: Session) => {
-      // Half a minute of playing, in the page's clock (the video keeps its own pace).
-      await s.page.clock.fastForward(31_000);
-      await s.frame.waitForTimeout(400);
-      await s.page.evaluate(() => (globalThis as unknown as { lms: { removeFrame(): void } }).lms.removeFrame());
-      await s.page.waitForTimeout(300);
-    };
+    const removeFrame = afterHalfAMinute('removeFrame');
     const bad = await openSession(browser, lms, 'scorm12', off(lmsRuntime(LMS_PROFILES.canvas), { commitEverySeconds: 0 }), quirks, { clock: true });
     const lost = await watchPartlyThen(bad, removeFrame, false);
     expect(lost.position).toBeLessThan(0.2);
