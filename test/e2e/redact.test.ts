@@ -185,9 +185,14 @@ describe('redact: in course.yaml', () => {
     const course = await makeCourse('copy');
     expect((await runCli(['build'], { cwd: course, timeoutMs: 240_000 })).code).toBe(0);
     const plain = await frameMd5s(await bundleVideo(course));
-    // One region from 0.5 s to 1.0 s: only the first GOP (frames 0-59) holds redacted frames.
+    // One region from 0.5 s to 1.0 s: only the first GOP (frames 0-59) holds redacted frames. A
+    // second one starts exactly on the keyframe at 4 s (frame 120): that GOP is re-encoded from a
+    // seek onto its keyframe, where the first frames reach the filter with negative times.
     const yaml = await readFile(path.join(course, 'course.yaml'), 'utf8');
-    await writeFile(path.join(course, 'course.yaml'), `${yaml}redact:\n  - source: recordings/session.mp4\n    box: [300, 180, 460, 60]\n    from: 0.5\n    to: 1.0\n    style: box\n`);
+    await writeFile(
+      path.join(course, 'course.yaml'),
+      `${yaml}redact:\n  - source: recordings/session.mp4\n    box: [300, 180, 460, 60]\n    from: 0.5\n    to: 1.0\n    style: box\n  - source: recordings/session.mp4\n    box: [300, 180, 460, 60]\n    from: 4.0\n    to: 4.5\n    style: box\n`,
+    );
     const again = await runCli(['build'], { cwd: course, timeoutMs: 240_000 });
     expect(again.code).toBe(0);
     const redacted = await frameMd5s(await bundleVideo(course));
@@ -197,6 +202,18 @@ describe('redact: in course.yaml', () => {
     expect(redacted.slice(15, 30).every((m, i) => m !== plain[15 + i])).toBe(true);
     // The GOP of frames 60-119 was stream-copied: decoded frames identical to the source's.
     expect(redacted.slice(60, 120)).toEqual(source.slice(60, 120));
+    // Frames 120-135 (4.0-4.5 s) have the black box, the first of them included; 136 has not.
+    const boxMean = (f: Buffer) => {
+      let sum = 0;
+      for (let y = 180; y < 240; y++) for (let x = 300; x < 760; x++) sum += f[y * 1920 + x] ?? 0;
+      return sum / (60 * 460);
+    };
+    const [out120, out135, out136] = (await grayFrames(await bundleVideo(course), [120, 135, 136])).map(boxMean);
+    const [src120, , src136] = (await grayFrames(recording, [120, 135, 136])).map(boxMean);
+    expect(src120).toBeGreaterThan(40);
+    expect(out120).toBeLessThan(24);
+    expect(out135).toBeLessThan(24);
+    expect(Math.abs((out136 ?? 0) - (src136 ?? 0))).toBeLessThan(2);
   }, 300_000);
 
   it('reports a region outside the frame or past the end of the recording at its line, before encoding', async () => {

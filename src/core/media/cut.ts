@@ -10,6 +10,7 @@ import {
   concatList,
   copyArgs,
   ffTime,
+  keyframeSeekTime,
   runFfmpeg,
   loudnessGain,
   loudnessScanArgs,
@@ -128,11 +129,14 @@ export interface CutSegmentOptions {
 }
 
 /** The redaction filter for frames read from `seek` on (filter time = source time - seek), or undefined. */
-function redactFor(regions: readonly Redaction[] | undefined, seek: number, from: number, to: number, frameDur: number): string | undefined {
+function redactFor(regions: readonly Redaction[] | undefined, seek: number, from: number, to: number, frameDur: number, pixelFormat: string): string | undefined {
   const touching = regionsInRange(regions ?? [], from, to, frameDur);
   if (!touching.length) return undefined;
   // Half a frame of margin each way: the filter compares frame times, which carry rounding.
-  return redactFilter(touching.map((r) => ({ ...r, from: r.from - seek - frameDur / 2, to: r.to - seek + frameDur / 2 })));
+  return redactFilter(
+    touching.map((r) => ({ ...r, from: r.from - seek - frameDur / 2, to: r.to - seek + frameDur / 2 })),
+    { pixelFormat },
+  );
 }
 
 /** Runs the plan: writes `output` (an MP4 with the moov first). Cleans its temp folder on any failure. */
@@ -179,7 +183,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
         gainDb,
         ...(() => {
           const seek = Math.max(0, plan.from - (info.video.variableFrameRate ? 0 : eps));
-          const f = redactFor(o.redact, seek, plan.from, plan.to, frameDur);
+          const f = redactFor(o.redact, seek, plan.from, plan.to, frameDur, info.video.pixelFormat);
           return f ? { redact: f } : {};
         })(),
       }),
@@ -208,15 +212,17 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     };
     const encodePart = async (file: string, first: number, end: number, slot: number, keyframesInside: readonly number[] = []) => {
       const before = Math.max(0, (times[first] ?? 0) - eps);
-      const redact = redactFor(o.redact, before, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur);
-      // A part that starts on a keyframe (the tail) is sought onto it, not a hair before it, which
-      // would land a whole GOP earlier and decode that GOP for nothing. Not with a redaction filter:
-      // its time windows count from an accurate seek (passthrough timing after an inexact seek
-      // shifts them, and a redacted frame would slip through).
-      const onKeyframe = !redact && first !== plan.firstFrame && keyframes.includes(first);
+      // A part that starts on a keyframe (the tail, a redacted GOP) is sought onto it, not a hair
+      // before it, which would land a whole GOP earlier and decode that GOP for nothing.
+      const onKeyframe = first !== plan.firstFrame && keyframes.includes(first);
+      const fromKeyframe = { quarterFrame: frameDur / 4, bFrames: info.video.bFrames };
       const seek = onKeyframe ? (times[first] ?? 0) : before;
+      // The filters see source time minus the -ss value given to ffmpeg, in both seek modes; on a
+      // keyframe, the frames before that value arrive with negative times (passthrough keeps them).
+      const filterZero = onKeyframe ? keyframeSeekTime(seek, fromKeyframe) : before;
+      const redact = redactFor(o.redact, filterZero, times[first] ?? 0, (times[end - 1] ?? 0) + frameDur, frameDur, info.video.pixelFormat);
       const base = { input: info.file, output: file, seek, frames: end - first, profile: info.video.profile ?? 'High', level: info.video.level, color: info.video.color, reorderDelay: timeline.reorderDelay, ...(redact ? { redact } : {}), ...(keyframesInside.length ? { keyframes: keyframesInside.map((k) => k - first) } : {}) };
-      await runFfmpeg(ffmpeg, smartPartEncodeArgs(onKeyframe ? { ...base, fromKeyframe: { quarterFrame: frameDur / 4, bFrames: info.video.bFrames } } : base), opts);
+      await runFfmpeg(ffmpeg, smartPartEncodeArgs(onKeyframe ? { ...base, fromKeyframe } : base), opts);
       report(slot, (end - first) * frameDur);
     };
     const parts: { file: string; duration: number }[] = [];

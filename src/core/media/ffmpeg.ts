@@ -464,6 +464,14 @@ function x264Profile(profile: string): string {
 }
 
 /**
+ * The -ss value that starts an inexact seek on the keyframe at `keyframe` (see
+ * smartPartEncodeArgs). Filters then see each frame at its source time minus this value.
+ */
+export function keyframeSeekTime(keyframe: number, k: { quarterFrame: number; bFrames: boolean }): number {
+  return Number(ffTime(keyframe + k.quarterFrame + (k.bFrames ? 3 / 23 : 0)));
+}
+
+/**
  * Re-encodes the partial GOP at a smart-cut edge, matching the copied part (profile, level,
  * pixel format, size, colour tags), as MPEG-TS so each part carries its own SPS/PPS in-band.
  * Near-lossless quality: these frames sit next to the untouched original ones.
@@ -480,7 +488,7 @@ export function smartPartEncodeArgs(o: SmartPartEncodeOptions): string[] {
   // starts at that keyframe; passthrough sync keeps the frames before the seek time (which
   // constant-rate sync would drop as "negative"), so the part starts on the keyframe.
   const k = o.fromKeyframe;
-  const seek = k ? ['-noaccurate_seek', '-ss', ffTime(o.seek + k.quarterFrame + (k.bFrames ? 3 / 23 : 0))] : ['-ss', ffTime(o.seek)];
+  const seek = k ? ['-noaccurate_seek', '-ss', ffTime(keyframeSeekTime(o.seek, k))] : ['-ss', ffTime(o.seek)];
   return [
     ...BASE_ARGS,
     ...seek, '-i', o.input, '-map', '0:v:0', '-an', '-sn', '-dn',
@@ -645,15 +653,22 @@ export interface RedactFilterRegion {
  * blocks, or a solid black box. Blur and pixelate read only the region's own pixels (crop, then
  * overlay back), so nothing outside a box changes. One input, one output: usable in `-vf`.
  */
-export function redactFilter(regions: readonly RedactFilterRegion[]): string {
-  const enable = (r: RedactFilterRegion) => `enable='between(t,${ffTime(Math.max(0, r.from))},${ffTime(Math.max(0, r.to))})'`;
+export function redactFilter(regions: readonly RedactFilterRegion[], o: { pixelFormat?: string } = {}): string {
+  // Times may be negative: after a seek onto a keyframe without accurate seek, the frames before
+  // the seek time reach the filters with negative timestamps (see smartPartEncodeArgs).
+  const enable = (r: RedactFilterRegion) => `enable='between(t,${ffTime(r.from)},${ffTime(r.to)})'`;
   const soft = regions.filter((r) => r.style !== 'box');
   const parts: string[] = [];
   if (soft.length) {
     // One split for all the crops: each overlay then draws into the same frame. A split and an
     // overlay per region would copy the whole frame once per region (an overlay must write into
     // a frame nobody else holds), which at 1080p cost more than encoding it.
-    const graph = [`split=${soft.length + 1}[rm]${soft.map((_, i) => `[rc${i}]`).join('')}`];
+    // The source's pixel format, pinned before the split when it is the one the overlay blends
+    // in: left open, format negotiation across an accurate seek's trim filter settled on
+    // yuva420p for the whole frame, two full-frame conversions per frame (a third of the CPU of
+    // a redacted part) for nothing.
+    const pin = o.pixelFormat === 'yuv420p' ? 'format=yuv420p,' : '';
+    const graph = [`${pin}split=${soft.length + 1}[rm]${soft.map((_, i) => `[rc${i}]`).join('')}`];
     soft.forEach((r, i) => {
       const { x, y, width: w, height: h } = r;
       const hide =

@@ -62,4 +62,14 @@ describe('redaction regions', () => {
     // One split for every crop, the overlays chained on one frame (no full-frame copy per region).
     expect(f.match(/split=/g)).toHaveLength(1);
   });
+
+  it('pins a yuv420p source format before the split and keeps negative window starts', () => {
+    // After a seek onto a keyframe the first frames have negative times: a window clamped at 0
+    // would let them through unredacted.
+    const f = redactFilter([{ x: 10, y: 20, width: 100, height: 30, from: -0.155435, to: 4.877899, style: 'blur' }], { pixelFormat: 'yuv420p' });
+    expect(f.startsWith('format=yuv420p,split=2[rm][rc0];')).toBe(true);
+    expect(f).toContain("overlay=10:20:enable='between(t,-0.155435,4.877899)'");
+    // Any other source format is left to the negotiation (a 10-bit source is not cut to 8 bits here).
+    expect(redactFilter([{ x: 10, y: 20, width: 100, height: 30, from: 0, to: 1, style: 'blur' }], { pixelFormat: 'yuv420p10le' }).startsWith('split=')).toBe(true);
+  });
 });
