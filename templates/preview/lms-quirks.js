@@ -48,6 +48,10 @@
     var forced = null;
     var lastTraffic = now();
     var pendingSave = null;
+    // The background save of a Commit takes this long; a Terminate within it cancels the save.
+    var SAVE_MS = 300;
+    var savingSince = 0;
+    function saved() { clearTimeout(pendingSave); pendingSave = null; handle.saving = false; store('commit'); }
     var told = {};
     var reported = false;
     var launchRecord = null;
@@ -117,13 +121,17 @@
         // The LMS saves a commit in the background; a Terminate arriving meanwhile cancels it.
         clearTimeout(pendingSave);
         handle.saving = true;
-        pendingSave = setTimeout(function () { pendingSave = null; handle.saving = false; store('commit'); }, 300);
+        savingSince = now();
+        pendingSave = setTimeout(saved, SAVE_MS);
       } else store('commit');
       return r;
     };
     api[n.finish] = function (arg) {
       if (unloadLoses(n.finish)) { host.finished(); if (e.noUnloadEvents) { forced = '0'; return 'true'; } return fail('101'); }
       if (expired()) { host.finished(); return fail('101'); }
+      // Judged by the time since the Commit, not by whether the timer has run: a busy page can
+      // handle the click that ends the session before a timer that was due long before it.
+      if (pendingSave !== null && now() - savingSince >= SAVE_MS) saved();
       if (pendingSave !== null) {
         clearTimeout(pendingSave);
         pendingSave = null;
