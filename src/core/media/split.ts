@@ -11,7 +11,6 @@ import type { Course } from '../course/load.js';
 import { formatTime, parseDuration } from '../course/time.js';
 import { keyframeSceneArgs, parseKeyframeScenes, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
-import { probeOutline, probeWithTimeline } from './probe.js';
 
 /** A pause found in the narration, in seconds. */
 export interface Pause {
@@ -264,6 +263,8 @@ export async function analyseRecording(
   silence.catch(() => undefined);
   scene.catch(() => undefined);
   try {
+    // The probe's modules (cache, sniffing) load while ffmpeg already reads the file.
+    const { probeOutline, probeWithTimeline } = await import('./probe.js');
     const probeOptions = { file: options.video, cwd: options.cwd, ffmpeg: options.ffmpegFlag, ffprobe: options.ffprobeFlag, env: options.env };
     const { outline, stamps } = await probeOutline(probeOptions, { ...ctx, signal: local.signal });
     const sceneLog = async () => {
