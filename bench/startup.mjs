@@ -11,6 +11,7 @@
 //   H  lessonkit --help
 //   X  node, then the official-XSD check of the package's imsmanifest.xml alone, as lessonkit runs
 //      it (xmllint-wasm): the floor of any validate that checks schemas; A/X is what lessonkit adds
+//   C  node, then require('commander') alone: what the CLI framework costs every command but --version
 // Prints the medians of wall and CPU time and the ratios against N measured in the same run.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -47,6 +48,7 @@ try {
     'lessonkit --version': [process.execPath, [bin, '--version']],
     'lessonkit validate': [process.execPath, [bin, 'validate', zip]],
     'lessonkit --help': [process.execPath, [bin, '--help']],
+    'commander alone': [process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'node_modules/commander'))})`]],
   };
   for (let r = 0; r < rounds + 1; r++) {
     for (const [name, [cmd, a]] of Object.entries(runs)) {
@@ -59,6 +61,7 @@ try {
   console.log(s.row('lessonkit validate (tiny package)', 'lessonkit validate', 'node -e 0', 2));
   console.log(s.row('lessonkit --help', 'lessonkit --help', 'node -e 0'));
   console.log(s.row('floor: node + XSD check alone', 'XSD check alone', 'node -e 0'));
+  console.log(s.row('node + require(commander)', 'commander alone', 'node -e 0'));
   console.log(s.row('lessonkit validate (tiny package)', 'lessonkit validate', 'XSD check alone'));
 } finally {
   await rm(work, { recursive: true, force: true });
