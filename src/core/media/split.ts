@@ -255,7 +255,8 @@ export async function analyseRecording(
   const local = new AbortController();
   const stop = () => local.abort();
   ctx.signal?.addEventListener('abort', stop, { once: true });
-  const run = { signal: local.signal, debug };
+  // Both passes log a line per pause or keyframe: to a file, not through a pipe (see stderrToFile).
+  const run = { signal: local.signal, debug, stderrToFile: true };
   // Started before the probe says whether there is audio: a file without any fails this pass,
   // which is then ignored.
   const silence = runFfmpeg(options.ffmpeg, silenceDetectArgs(file, options.noiseDb, options.minPause), { ...run, what: 'silence detection' });
