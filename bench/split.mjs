@@ -9,7 +9,12 @@
 // For generated 1080p30 recordings with narration pauses (5 and 20 minutes, 8 s GOPs), in
 // interleaved rounds:
 //   L  lessonkit split <video> --max 90s --min 30s --dry-run   (start-up, probe, silences, scene scores)
-//   S  the floor: ffmpeg silencedetect alone over the audio, the exact command lessonkit runs
+//   S  the floor: ffmpeg silencedetect alone over the audio, the exact command lessonkit ran
+//      when the goal was set (pinned here: lessonkit's own silence pass has since dropped the
+//      frames after the detector, which the floor must not profit from)
+// With --parts, also the parts any analysis that reads the same things must run, each alone, in
+// the same rounds: node -e 0, lessonkit's silence pass, its keyframe scene pass and its format
+// probe (the ffmpeg/ffprobe command lines from dist/), and their sum: the floor under L.
 // Prints medians of wall and CPU time, the ratios L/S (targets: at most 1.3x wall, 2x CPU) and
 // the seconds per 5 minutes of recording (target: at most 1 s on a quiet machine), and checks
 // that the cut points are the ones lessonkit chose before the analysis was reworked.
@@ -24,6 +29,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
 const rounds = Number(opt('rounds', 5));
+const parts = args.includes('--parts');
 const minutes = String(opt('minutes', '5,20')).split(',').map(Number);
 const bin = path.join(root, 'bin/lessonkit.js');
 const bases = opt('base', '').split(',').filter(Boolean).map((b) => path.resolve(b));
@@ -32,8 +38,11 @@ if (!existsSync(path.join(root, 'dist/cli.js'))) {
   process.exit(2);
 }
 const FFMPEG = require('@ffmpeg-installer/ffmpeg').path;
-const env = { LESSONKIT_FFMPEG: FFMPEG, LESSONKIT_FFPROBE: require('@ffprobe-installer/ffprobe').path };
-const { silenceDetectArgs } = await import(path.join(root, 'dist/core/media/ffmpeg.js'));
+const FFPROBE = require('@ffprobe-installer/ffprobe').path;
+const env = { LESSONKIT_FFMPEG: FFMPEG, LESSONKIT_FFPROBE: FFPROBE };
+const { keyframeSceneArgs, probeFormatArgs, silenceDetectArgs } = await import(path.join(root, 'dist/core/media/ffmpeg.js'));
+/** The floor's command line, as lessonkit ran it at 73cdc9a (silenceDetectArgs then). */
+const floorArgs = (input) => ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', 'silencedetect=noise=-35dB:d=0.5', '-f', 'null', '-'];
 
 /**
  * Cut times lessonkit chose before the analysis was reworked (same recordings, same limits, the
@@ -54,8 +63,16 @@ for (const m of minutes) {
   const splitArgs = (cli) => [cli, 'split', file, '--max', '90s', '--min', '30s', '--dry-run', '--json'];
   const runs = [
     ['lessonkit', () => timeCommand(process.execPath, splitArgs(bin), { env, quiet: false })],
-    ['silencedetect', () => timeCommand(FFMPEG, silenceDetectArgs(file, -35, 0.5), {})],
+    ['silencedetect', () => timeCommand(FFMPEG, floorArgs(file), {})],
     ...bases.map((b) => [b, () => timeCommand(process.execPath, splitArgs(path.join(b, 'bin/lessonkit.js')), { env, quiet: false })]),
+    ...(parts
+      ? [
+          ['node -e 0', () => timeCommand(process.execPath, ['-e', '0'], {})],
+          ['silence pass', () => timeCommand(FFMPEG, silenceDetectArgs(file, -35, 0.5), {})],
+          ['scene pass', () => timeCommand(FFMPEG, keyframeSceneArgs(file), {})],
+          ['format probe', () => timeCommand(FFPROBE, probeFormatArgs(file), {})],
+        ]
+      : []),
   ];
   for (let r = 0; r < rounds + 1; r++) {
     // The order turns each round: on a busy machine the first command of a round is not the one
@@ -76,6 +93,14 @@ for (const m of minutes) {
   const expected = BEFORE[m];
   lines.push(s.row(`split --dry-run, ${m} min`, 'lessonkit', 'silencedetect', 1.3));
   for (const b of bases) lines.push(s.row(`  the same, ${path.basename(b)}`, b, 'silencedetect', 1.3));
+  if (parts) {
+    const floor = s.medians('silencedetect');
+    const p = Object.fromEntries(['node -e 0', 'silence pass', 'scene pass', 'format probe'].map((n) => [n, s.medians(n)]));
+    const cpu = Object.values(p).reduce((a, x) => a + x.cpu, 0);
+    const wall = p['node -e 0'].wall + Math.max(p['silence pass'].wall, p['scene pass'].wall);
+    lines.push(`  parts alone: ${Object.entries(p).map(([n, x]) => `${n} ${x.wall.toFixed(3)} / ${x.cpu.toFixed(3)} CPU`).join(', ')}`);
+    lines.push(`  their sum ${cpu.toFixed(3)} s CPU = ${(cpu / floor.cpu).toFixed(2)}x silencedetect (the least CPU of this analysis); node -e 0 + the longer pass ${wall.toFixed(3)} s wall = ${(wall / floor.wall).toFixed(2)}x`);
+  }
   lines.push(`  ${(med.wall / (m / 5)).toFixed(2)} s wall per 5 min of recording (target <= 1 s); cuts ${JSON.stringify(cuts)}${expected ? ` ${JSON.stringify(cuts) === JSON.stringify(expected) ? 'same as before' : `DIFFER from before ${JSON.stringify(expected)}`}` : ''}`);
 }
 console.log(`Split analysis, medians of ${rounds} interleaved rounds (${loadLine()}):`);

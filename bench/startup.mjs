@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Start-up benchmark (not part of `npm test`):
 //
-//   npm run build && node bench/startup.mjs [--rounds 15]
+//   npm run build && node bench/startup.mjs [--rounds 15] [--base <checkout,...>]
+//
+// --base: also time other built checkouts' `validate` and `--version` (say, main before a change)
+// in the same rounds, so a before/after pair sees the same load.
 //
 // Builds the sample course's scorm12 package once (a tiny package), then, interleaved round by
 // round so every command sees the same machine:
@@ -11,6 +14,7 @@
 //   H  lessonkit --help
 //   X  node, then the official-XSD check of the package's imsmanifest.xml alone, as lessonkit runs
 //      it (xmllint-wasm): the floor of any validate that checks schemas; A/X is what lessonkit adds
+//   C  node, then require('commander') alone: what the CLI framework costs every command but --version
 // Prints the medians of wall and CPU time and the ratios against N measured in the same run.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -23,6 +27,7 @@ import { loadLine, samples, timeCommand } from './lib.mjs';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 15;
+const bases = (args.includes('--base') ? args[args.indexOf('--base') + 1] : '').split(',').filter(Boolean).map((b) => path.resolve(b));
 const bin = path.join(root, 'bin/lessonkit.js');
 if (!existsSync(path.join(root, 'dist/cli.js'))) {
   console.error('Run `npm run build` first.');
@@ -47,6 +52,13 @@ try {
     'lessonkit --version': [process.execPath, [bin, '--version']],
     'lessonkit validate': [process.execPath, [bin, 'validate', zip]],
     'lessonkit --help': [process.execPath, [bin, '--help']],
+    'commander alone': [process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'node_modules/commander'))})`]],
+    ...Object.fromEntries(
+      bases.flatMap((b) => [
+        [`${path.basename(b)} validate`, [process.execPath, [path.join(b, 'bin/lessonkit.js'), 'validate', zip]]],
+        [`${path.basename(b)} --version`, [process.execPath, [path.join(b, 'bin/lessonkit.js'), '--version']]],
+      ]),
+    ),
   };
   for (let r = 0; r < rounds + 1; r++) {
     for (const [name, [cmd, a]] of Object.entries(runs)) {
@@ -59,7 +71,12 @@ try {
   console.log(s.row('lessonkit validate (tiny package)', 'lessonkit validate', 'node -e 0', 2));
   console.log(s.row('lessonkit --help', 'lessonkit --help', 'node -e 0'));
   console.log(s.row('floor: node + XSD check alone', 'XSD check alone', 'node -e 0'));
+  console.log(s.row('node + require(commander)', 'commander alone', 'node -e 0'));
   console.log(s.row('lessonkit validate (tiny package)', 'lessonkit validate', 'XSD check alone'));
+  for (const b of bases) {
+    console.log(s.row(`  ${path.basename(b)} validate`, `${path.basename(b)} validate`, 'node -e 0', 2));
+    console.log(s.row(`  ${path.basename(b)} --version`, `${path.basename(b)} --version`, 'node -e 0', 1.5));
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { EXPORT_REPORTERS, type ExportReporterName } from '../core/export/report.js';
 import { FindingsError, UserError } from '../errors.js';
 import { displayPath, writeFileAtomic } from '../utils/fs.js';
@@ -34,7 +34,7 @@ export function registerExport(program: Command): void {
     .option('--shard <i/n>', 'build only part i of n (a CI matrix); the parts together are the whole export')
     .option('--force', 'rebuild everything, even what has not changed')
     .option('--dry-run', 'list what would be built and why, build nothing')
-    .addOption(new Option('--reporter <name>', 'report format (pretty goes to stderr)').choices([...EXPORT_REPORTERS]).default('pretty'))
+    .addOption(program.createOption('--reporter <name>', 'report format (pretty goes to stderr)').choices([...EXPORT_REPORTERS]).default('pretty'))
     .option('--output-file <file>', 'write the report to this file')
     .option('--cache-dir <dir>', 'render cache shared by all courses (also LESSONKIT_CACHE_DIR; default: .lessonkit/cache)')
     .option('--sco-per-lesson', 'one SCO (cmi5: AU) per lesson')

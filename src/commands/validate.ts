@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { formatReport, formatRuleList, REPORTERS, type ReporterName } from '../core/validate/reporters.js';
 import { RULES } from '../core/validate/rules.js';
 import { FindingsError, UserError } from '../errors.js';
@@ -22,7 +22,7 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check SCORM 1.2/2004, xAPI and cmi5 packages and web bundles (zips, folders or descriptors), offline')
     .argument('[packages...]', 'package zips, package folders, or imsmanifest.xml / cmi5.xml / tincan.xml files')
-    .addOption(new Option('--reporter <name>', 'output format').choices([...REPORTERS]).default('pretty'))
+    .addOption(program.createOption('--reporter <name>', 'output format').choices([...REPORTERS]).default('pretty'))
     .option('--output-file <file>', 'write the report to this file instead of stdout')
     .option('--deep', 'also read every entry (CRC-32) and check media: H.264/AAC, faststart, duration')
     .option('--strict', 'warnings fail the run too (exit 1)')
@@ -45,7 +45,10 @@ export function registerValidate(program: Command): void {
         throw new UserError('No package given.', { code: 'E_USAGE', hint: 'Pass one or more package zips or folders: lessonkit validate course.zip (or --list-rules).' });
       }
       // Loaded on use: other commands should not pay for the validator's modules at start-up.
-      const { validatePackages } = await import('../core/validate/validate.js');
+      // The schema checker's WebAssembly compiles on V8's background threads while the engine's
+      // modules load on this one (most packages are SCORM or cmi5 and need it; an xAPI package
+      // spends that background compile for nothing).
+      const [{ validatePackages }] = await Promise.all([import('../core/validate/validate.js'), import('../core/validate/xmllint-runner.js').then((m) => m.prewarmXmllint())]);
       const result = await validatePackages({ paths: packages, cwd: env.cwd, deep: flags.deep, strict: flags.strict }, env.ctx);
       const text = formatReport(result, reporter, { paint: flags.outputFile ? noPaint : paint, strict: flags.strict });
       if (flags.outputFile) {

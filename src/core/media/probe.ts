@@ -9,7 +9,6 @@ import type { RunContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { formatBytes } from '../../utils/format.js';
 import { writeFileAtomic } from '../../utils/fs.js';
-import { cacheKey, fingerprintOnce, toolIdentity } from './cache.js';
 import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
 import { fileContainerEnd, readHead, sniffNotMedia, type ContainerEnd } from './sniff.js';
@@ -407,6 +406,9 @@ interface RememberedProbe {
  * The entry is one file written atomically, so readers see all of it or none.
  */
 async function probeRemembered(root: string, file: string, shown: string, size: number, ffprobe: string, ctx: RunContext): Promise<Inspection> {
+  // The cache module (and node:crypto under it) loads only for a remembered probe: a
+  // `split --dry-run` or a `probe` never needs it.
+  const { cacheKey, fingerprintOnce, toolIdentity } = await import('./cache.js');
   const key = cacheKey([PROBE_FORMAT, await fingerprintOnce(file), await toolIdentity(ffprobe)]);
   const entry = path.join(root, 'probes', `${key}.json`);
   const hit = await readFile(entry, 'utf8').then((t) => JSON.parse(t) as RememberedProbe).catch(() => undefined);

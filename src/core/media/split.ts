@@ -11,7 +11,6 @@ import type { Course } from '../course/load.js';
 import { formatTime, parseDuration } from '../course/time.js';
 import { keyframeSceneArgs, parseKeyframeScenes, parseSceneScores, parseSilences, runFfmpeg, silenceDetectArgs } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
-import { probeOutline, probeWithTimeline } from './probe.js';
 
 /** A pause found in the narration, in seconds. */
 export interface Pause {
@@ -256,7 +255,8 @@ export async function analyseRecording(
   const local = new AbortController();
   const stop = () => local.abort();
   ctx.signal?.addEventListener('abort', stop, { once: true });
-  const run = { signal: local.signal, debug };
+  // Both passes log a line per pause or keyframe: to a file, not through a pipe (see stderrToFile).
+  const run = { signal: local.signal, debug, stderrToFile: true };
   // Started before the probe says whether there is audio: a file without any fails this pass,
   // which is then ignored.
   const silence = runFfmpeg(options.ffmpeg, silenceDetectArgs(file, options.noiseDb, options.minPause), { ...run, what: 'silence detection' });
@@ -264,6 +264,8 @@ export async function analyseRecording(
   silence.catch(() => undefined);
   scene.catch(() => undefined);
   try {
+    // The probe's modules (cache, sniffing) load while ffmpeg already reads the file.
+    const { probeOutline, probeWithTimeline } = await import('./probe.js');
     const probeOptions = { file: options.video, cwd: options.cwd, ffmpeg: options.ffmpegFlag, ffprobe: options.ffprobeFlag, env: options.env };
     const { outline, stamps } = await probeOutline(probeOptions, { ...ctx, signal: local.signal });
     const sceneLog = async () => {

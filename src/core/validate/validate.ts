@@ -9,15 +9,13 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { RunContext } from '../context.js';
 import { throwIfCancelled, UserError } from '../../errors.js';
-import { checkCmi5 } from './cmi5.js';
 import { FileIndex } from './hrefs.js';
-import { checkMedia, isMediaFile, type MediaReader } from './media.js';
+import type { MediaReader } from './media.js';
 import { getRule, makeFinding, rulesFor, type RuleInput } from './rules.js';
 import { checkScorm, detectScorm } from './scorm.js';
 import { descriptorSource, folderSource, ioReason, openZip, zipSource, type PackageSource } from './source.js';
 import type { Finding, PackageReport, Standard, ValidatePackageOptions, ValidatePackagesOptions, ValidatePackagesResult } from './types.js';
 import type * as WebChecks from './web.js';
-import { checkXapi } from './xapi.js';
 import { parseDescriptor, type XmlElement } from './xml.js';
 import { prewarmXmllint } from './xmllint-runner.js';
 import { validateXsd } from './xsd.js';
@@ -259,9 +257,12 @@ async function checkDescriptor(source: PackageSource, findings: Finding[], phase
   }
   if (kind === 'cmi5') {
     await schemaCheck(text, 'cmi5', entry, findings);
+    // Each standard's semantic rules load only for a package of that standard (start-up time).
+    const { checkCmi5 } = await import('./cmi5.js');
     append(findings, checkCmi5({ entry, root, files }));
     return 'cmi5';
   }
+  const { checkXapi } = await import('./xapi.js');
   append(findings, checkXapi({ entry, root, files }));
   return 'xapi';
 }
@@ -394,6 +395,7 @@ function guessStandard(kind: DescriptorKind | undefined, text: string): Standard
 
 /** `--deep`: CRC-32 of every zip entry, then media headers. */
 async function deepChecks(source: PackageSource, findings: Finding[], ctx: RunContext): Promise<void> {
+  const { checkMedia, isMediaFile } = await import('./media.js');
   const media: Finding[] = [];
   if (source.zip) {
     const { fh, dir } = source.zip;

@@ -31,8 +31,8 @@ const require = createRequire(import.meta.url);
  * with TypeScript's DOM library, which the CLI does not load), so they are typed locally.
  */
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
   instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
 }
 type WasmModule = { readonly kind: 'module' };
@@ -57,8 +57,8 @@ interface Xmllint {
   module: WasmModule;
 }
 
-let loaded: Xmllint | undefined;
-let broken = false;
+/** The one load of this process: undefined when the in-thread path is broken. */
+let loading: Promise<Xmllint | undefined> | undefined;
 
 /** A `process` for the glue: enough to take its Node.js path, nothing it can change. */
 function processStandIn(): object {
@@ -76,12 +76,20 @@ function processStandIn(): object {
   };
 }
 
-function loadXmllint(): Xmllint | undefined {
-  if (loaded || broken) return loaded;
+function loadXmllint(): Promise<Xmllint | undefined> {
+  loading ??= loadXmllintOnce();
+  return loading;
+}
+
+async function loadXmllintOnce(): Promise<Xmllint | undefined> {
+  let compiling: Promise<WasmModule> | undefined;
   try {
     const factoryPath = require.resolve('xmllint-wasm/xmllint-node.js');
-    const source = readFileSync(factoryPath, 'utf8');
     const wasm = readFileSync(path.join(path.dirname(factoryPath), 'xmllint.wasm'));
+    // Compiled on V8's background threads while this thread evaluates the glue (and, when
+    // prewarmed, while the caller goes on reading the package).
+    compiling = compileBaseline(wasm);
+    const source = readFileSync(factoryPath, 'utf8');
     // The glue ends by listening on the worker port it expects to run in; here there is none.
     const worker = { parentPort: { on() {}, postMessage() {} } };
     // Loaded when the glue asks (crypto only for random numbers, which xmllint rarely needs).
@@ -95,10 +103,10 @@ function loadXmllint(): Xmllint | undefined {
     const mod: { exports: unknown } = { exports: {} };
     run(scopedRequire, mod, mod.exports, factoryPath, path.dirname(factoryPath), processStandIn());
     if (typeof mod.exports !== 'function') throw new Error('xmllint-wasm exports no factory');
-    loaded = { factory: mod.exports as Xmllint['factory'], module: compileBaseline(wasm) };
-    return loaded;
+    return { factory: mod.exports as Xmllint['factory'], module: await compiling };
   } catch {
-    broken = true;
+    // Settled before answering, so a failed glue never leaves the compile's flag set behind it.
+    await compiling?.catch(() => undefined);
     return undefined;
   }
 }
@@ -107,33 +115,47 @@ function loadXmllint(): Xmllint | undefined {
 const LIFTOFF_FLAG_KNOWN = [20, 22, 24].includes(Number(process.versions.node.split('.')[0]));
 
 /**
+ * Node majors where --wasm-lazy-validation was measured (V8 11.3). Functions are then validated
+ * when first called, as they are compiled lazily anyway: a run calls a fraction of libxml2, so
+ * the compile's CPU time halves (7.4 to 4 ms on Node 20.20). The module is the one xmllint-wasm
+ * ships and checks valid on every other Node; a defect there would fail the run, which falls
+ * back to the library's own path.
+ */
+const LAZY_VALIDATION_KNOWN = Number(process.versions.node.split('.')[0]) === 20;
+
+/**
  * Compiles the module with V8's baseline compiler only. A validation runs for tens of
  * milliseconds; by default V8 also recompiles its hot functions with the optimising compiler on
  * background threads, which for one `lessonkit validate` doubled the CPU time xmllint took and
  * finished too late to pay off. The flag is set only for this compile (the choice stays with
- * the module, as measured on Node 20) and put back at once, so other WebAssembly in the process
- * (tesseract.js) keeps V8's default tiering.
+ * the module, as measured on Node 20) and put back as soon as the compile is done, so other
+ * WebAssembly in the process (tesseract.js) keeps V8's default tiering. The compile is the
+ * asynchronous one: V8 validates the module on its background threads (most functions are
+ * compiled lazily, on their first call), so a validate that prewarms overlaps it with its own
+ * reading of the package instead of blocking for it.
  */
-function compileBaseline(wasm: Buffer): WasmModule {
+async function compileBaseline(wasm: Buffer): Promise<WasmModule> {
   // V8 prints "Error: unrecognized flag" for a flag it no longer has: only on the Node majors
   // whose V8 is known to have it (it has since 2018); elsewhere V8's default tiering is used.
-  if (!LIFTOFF_FLAG_KNOWN) return new Wasm.Module(wasm);
+  if (!LIFTOFF_FLAG_KNOWN) return Wasm.compile(wasm);
   v8.setFlagsFromString('--liftoff-only');
+  if (LAZY_VALIDATION_KNOWN) v8.setFlagsFromString('--wasm-lazy-validation');
   try {
-    return new Wasm.Module(wasm);
+    return await Wasm.compile(wasm);
   } finally {
     v8.setFlagsFromString('--no-liftoff-only');
+    if (LAZY_VALIDATION_KNOWN) v8.setFlagsFromString('--no-wasm-lazy-validation');
   }
 }
 
-/** Compiles the module ahead of the first run (a no-op once compiled). */
+/** Starts compiling the module ahead of the first run, without waiting for it (a no-op once started). */
 export function prewarmXmllint(): void {
-  loadXmllint();
+  void loadXmllint();
 }
 
 /** Runs xmllint with these in-memory files and arguments. */
 export async function runXmllint(inputFiles: XMLFileInfo[], args: string[], maxPages = 4096): Promise<XmllintRun> {
-  const xmllint = loadXmllint();
+  const xmllint = await loadXmllint();
   if (!xmllint) return runXmllintFallback(inputFiles, args, maxPages);
   return new Promise<XmllintRun>((resolve) => {
     let stderr = '';

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   concatList,
@@ -8,6 +10,7 @@ import {
   parseKeyframeScenes,
   parseSceneScores,
   parseSilences,
+  runFfmpeg,
   smartPartCopyArgs,
   smartPartEncodeArgs,
   smartX264Args,
@@ -148,5 +151,29 @@ describe('parsers', () => {
   });
   it('keeps the meaningful end of stderr without the [demuxer @ 0x...] prefixes', () => {
     expect(stderrTail('[mov,mp4 @ 0x55d1] moov atom not found\nin.mp4: Invalid data found when processing input\n')).toBe('moov atom not found | in.mp4: Invalid data found when processing input');
+  });
+});
+
+describe('runFfmpeg with stderrToFile', () => {
+  const ffmpeg = process.env.LESSONKIT_FFMPEG ?? 'ffmpeg';
+  const ours = async () => (await readdir(tmpdir())).filter((f) => f.startsWith(`lessonkit-${process.pid}-`));
+
+  it('returns the same log as through a pipe and leaves no file behind', async () => {
+    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1,volume=enable=between(t\\,0.3\\,0.9):volume=0', '-af', 'silencedetect=noise=-35dB:d=0.2', '-f', 'null', '-'];
+    const piped = await runFfmpeg(ffmpeg, args);
+    const filed = await runFfmpeg(ffmpeg, args, { stderrToFile: true });
+    const pauses = parseSilences(filed.stderr, 1);
+    expect(pauses).toHaveLength(1);
+    expect(pauses).toEqual(parseSilences(piped.stderr, 1));
+    expect(await ours()).toEqual([]);
+  });
+
+  it('still says why ffmpeg failed, and removes the file', async () => {
+    const args = ['-hide_banner', '-nostdin', '-i', '/nonexistent/lessonkit-test.mp4', '-f', 'null', '-'];
+    const piped = await runFfmpeg(ffmpeg, args, { what: 'silence detection' }).catch((e: Error) => e.message);
+    const filed = await runFfmpeg(ffmpeg, args, { what: 'silence detection', stderrToFile: true }).catch((e: Error) => e.message);
+    expect(filed).toContain('No such file or directory');
+    expect(filed).toBe(piped);
+    expect(await ours()).toEqual([]);
   });
 });
