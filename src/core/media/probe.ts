@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../utils/fs.js';
 import { cacheKey, fingerprintOnce, toolIdentity } from './cache.js';
 import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
+import { readMp4VideoPackets, type PacketRow } from './mp4-index.js';
 import { fileContainerEnd, readHead, sniffNotMedia, type ContainerEnd } from './sniff.js';
 
 /** The longest segment DESIGN.md allows (15 minutes); longer recordings need splitting. */
@@ -219,12 +220,21 @@ export function normalizeRotation(deg: number): number {
   return r;
 }
 
-/** Facts derived from the packet list: frame times, keyframes, VFR. Pure, unit-tested. */
-export function analysePackets(csv: string): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; minDelta: number; variable: boolean; reorderDelay: number } {
+/** Facts derived from the packet list (ffprobe's CSV, or rows read from the index): frame times, keyframes, VFR. Pure, unit-tested. */
+export function analysePackets(packets: string | readonly PacketRow[]): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; minDelta: number; variable: boolean; reorderDelay: number } {
   const frameTimes: number[] = [];
   const keyframeTimes: number[] = [];
   const keyShifts: number[] = [];
-  for (const line of csv.split(/\r?\n/)) {
+  if (typeof packets !== 'string') {
+    for (const p of packets) {
+      frameTimes.push(p.pts);
+      if (p.key) {
+        keyframeTimes.push(p.pts);
+        keyShifts.push(p.pts - p.dts);
+      }
+    }
+  }
+  for (const line of typeof packets === 'string' ? packets.split(/\r?\n/) : []) {
     if (!line.trim()) continue;
     const [pts, dts, , flags] = line.split(',');
     const t = Number(pts && pts !== 'N/A' ? pts : dts);
@@ -471,9 +481,19 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
     if (problem) return { problems: [problem] };
   }
   const cutShort = end !== undefined && end.declared > end.actual;
-  // The packet listing does not depend on the format probe: both ffprobe runs start together
-  // (its result is read, or its failure reported, only once the format says there is video).
-  const packetRun = mode === 'full' ? runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug }) : undefined;
+  // The packet listing does not depend on the format probe: both start together (its result is
+  // read, or its failure reported, only once the format says there is video). A whole MP4/MOV
+  // of a plain layout has the same list in its index, read without ffprobe; anything else (and
+  // a file cut short, whose packets end early) gets ffprobe's listing.
+  const listPackets = async (): Promise<string | PacketRow[]> => {
+    const rows = end?.container === 'mp4' && !cutShort ? await readMp4VideoPackets(file).catch(() => undefined) : undefined;
+    if (rows) {
+      debug(`packets of ${path.basename(file)} read from its MP4 index (${rows.length} video packets)`);
+      return rows;
+    }
+    return (await runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug })).stdout;
+  };
+  const packetRun = mode === 'full' ? listPackets() : undefined;
   packetRun?.catch(() => undefined);
   let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
   try {
@@ -517,7 +537,7 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   if (!packetRun) return { problems: [], ...outlineOf(file, json, vs, as, cutShort) };
   let packets;
   try {
-    packets = analysePackets((await packetRun).stdout);
+    packets = analysePackets(await packetRun);
   } catch (err) {
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED') {
       const truncated = end && truncationProblem(shown, end);

@@ -1,0 +1,287 @@
+/**
+ * Reading an MP4/MOV file's own index (the moov box) in Node: the video track's packet
+ * timestamps and keyframes, as ffprobe's packet listing prints them, without starting ffprobe
+ * or reading the media data (a packet listing is a pass over every packet of the whole file;
+ * this is one read of the index).
+ *
+ * Only the plain layouts are read (one video track, one sample description, positive
+ * composition offsets, at most one edit that covers the whole media); for anything else the
+ * reader returns undefined and the caller asks ffprobe, so results never depend on which
+ * path was taken (test/unit/media/mp4-index.test.ts compares both on generated files).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** One video packet as ffprobe's packet listing gives it: times in seconds (printed to the microsecond), keyframe flag. */
+export interface PacketRow {
+  pts: number;
+  dts: number;
+  key: boolean;
+}
+
+/** The largest moov read into memory (a one-hour 60 fps recording's index is a few MB). */
+const MAX_MOOV = 64 * 1024 * 1024;
+
+/** A box: its type and where its content starts and ends in the buffer. */
+interface Box {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** The child boxes of `buf[start, end)`; undefined when a size does not fit (a damaged index). */
+function children(buf: Buffer, start: number, end: number): Box[] | undefined {
+  const boxes: Box[] = [];
+  let pos = start;
+  while (pos + 8 <= end) {
+    let size = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    let header = 8;
+    if (size === 1) {
+      if (pos + 16 > end) return undefined;
+      size = Number(buf.readBigUInt64BE(pos + 8));
+      header = 16;
+    } else if (size === 0) {
+      size = end - pos;
+    }
+    if (size < header || pos + size > end) return undefined;
+    boxes.push({ type, start: pos + header, end: pos + size });
+    pos += size;
+  }
+  return pos === end ? boxes : undefined;
+}
+
+const find = (boxes: readonly Box[] | undefined, type: string) => boxes?.find((b) => b.type === type);
+const all = (boxes: readonly Box[] | undefined, type: string) => boxes?.filter((b) => b.type === type) ?? [];
+
+/**
+ * Formats a time the way ffprobe prints it (C's `%f` of `ticks * (1 / timescale)`: the double
+ * rounded to six decimals, exact halves to even) and reads it back as a number.
+ */
+export function ffprobeSeconds(ticks: number, timescale: number): number {
+  const d = ticks * (1 / timescale);
+  const abs = Math.abs(d);
+  // toFixed rounds exact halves away from zero, glibc's printf to even. Only an exact half (a
+  // dyadic double such as 1/128) can differ: its exact expansion is "...5" then zeros.
+  const exact = abs.toFixed(60);
+  const cut = exact.indexOf('.') + 7;
+  let v = Number(abs.toFixed(6));
+  if (/^50*$/.test(exact.slice(cut)) && Number(exact[cut - 1]) % 2 === 0) v = Number(exact.slice(0, cut));
+  return d < 0 ? -v : v;
+}
+
+/** Reads the header of a version-0/1 full box: `[version, offset of the rest]`. */
+const fullBox = (buf: Buffer, b: Box): [number, number] => [buf.readUInt8(b.start), b.start + 4];
+
+/** mvhd/mdhd: the timescale and duration (same layout after the version's times). */
+function timescaleOf(buf: Buffer, b: Box | undefined): { timescale: number; duration: number } | undefined {
+  if (!b) return undefined;
+  const [v, at] = fullBox(buf, b);
+  if (v === 1) {
+    if (at + 28 > b.end) return undefined;
+    return { timescale: buf.readUInt32BE(at + 16), duration: Number(buf.readBigUInt64BE(at + 20)) };
+  }
+  if (at + 16 > b.end) return undefined;
+  return { timescale: buf.readUInt32BE(at + 8), duration: buf.readUInt32BE(at + 12) };
+}
+
+/** A track's handler type (`vide`, `soun`...). */
+function handlerOf(buf: Buffer, mdia: Box[] | undefined): string | undefined {
+  const h = find(mdia, 'hdlr');
+  return h && h.start + 12 <= h.end ? buf.toString('latin1', h.start + 8, h.start + 12) : undefined;
+}
+
+/** A table box's entry count and the offset of its first entry, or undefined when the box is short. */
+function table(buf: Buffer, b: Box, entryBytes: number): [number, number] | undefined {
+  if (b.start + 8 > b.end) return undefined;
+  const count = buf.readUInt32BE(b.start + 4);
+  return b.start + 8 + count * entryBytes <= b.end ? [count, b.start + 8] : undefined;
+}
+
+/** The first video track's boxes, or undefined when there is not exactly one video track. */
+function videoTrack(buf: Buffer, moov: Box[]): { mdia: Box[]; stbl: Box[]; edts?: Box[] } | undefined {
+  let found: { mdia: Box[]; stbl: Box[]; edts?: Box[] } | undefined;
+  for (const trak of all(moov, 'trak')) {
+    const tb = children(buf, trak.start, trak.end);
+    const mdiaBox = find(tb, 'mdia');
+    const mdia = mdiaBox && children(buf, mdiaBox.start, mdiaBox.end);
+    if (!mdia) return undefined;
+    if (handlerOf(buf, mdia) !== 'vide') continue;
+    // Two video tracks (a cover picture, a second camera): which one ffprobe lists first is its call.
+    if (found) return undefined;
+    const minfBox = find(mdia, 'minf');
+    const minf = minfBox && children(buf, minfBox.start, minfBox.end);
+    const stblBox = find(minf, 'stbl');
+    const stbl = stblBox && children(buf, stblBox.start, stblBox.end);
+    if (!stbl) return undefined;
+    const edtsBox = find(tb, 'edts');
+    const edts = edtsBox && children(buf, edtsBox.start, edtsBox.end);
+    if (edtsBox && !edts) return undefined;
+    found = { mdia, stbl, ...(edts ? { edts } : {}) };
+  }
+  return found;
+}
+
+/**
+ * The video packets of an MP4/MOV index (the moov box's content), in file order, with the
+ * timestamps and keyframe flags ffprobe's packet listing prints; undefined for any layout this
+ * reader does not cover (the caller then runs ffprobe). Pure.
+ */
+export function moovVideoPackets(buf: Buffer, fileSize = Infinity): PacketRow[] | undefined {
+  try {
+    return videoPackets(buf, fileSize);
+  } catch (err) {
+    // A size that points past its box: a damaged index, for ffprobe to report.
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
+function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
+  const moov = children(buf, 0, buf.length);
+  if (!moov || find(moov, 'mvex')) return undefined;
+  const movie = timescaleOf(buf, find(moov, 'mvhd'));
+  const track = videoTrack(buf, moov);
+  if (!movie || !track || movie.timescale === 0) return undefined;
+  const media = timescaleOf(buf, find(track.mdia, 'mdhd'));
+  if (!media || media.timescale === 0) return undefined;
+  const { stbl } = track;
+  const stsd = find(stbl, 'stsd');
+  const stts = find(stbl, 'stts');
+  const stsz = find(stbl, 'stsz');
+  const stss = find(stbl, 'stss');
+  const ctts = find(stbl, 'ctts');
+  // No sync table means "every sample is a keyframe" to some readers and not others; partial
+  // sync samples are keyframes to ffmpeg: both rare, both left to ffprobe.
+  if (!stsd || !stts || !stsz || !stss || find(stbl, 'stps')) return undefined;
+  if (stsd.start + 8 > stsd.end || buf.readUInt32BE(stsd.start + 4) !== 1) return undefined;
+  if (stsz.start + 12 > stsz.end) return undefined;
+  const count = buf.readUInt32BE(stsz.start + 8);
+  if (count === 0) return undefined;
+  // Every chunk must start inside the file: ffprobe stops listing at data it cannot read.
+  const stco = find(stbl, 'stco');
+  const co64 = find(stbl, 'co64');
+  const chunks = stco ? table(buf, stco, 4) : co64 ? table(buf, co64, 8) : undefined;
+  if (!chunks) return undefined;
+  for (let i = 0; i < chunks[0]; i++) {
+    const at = stco ? buf.readUInt32BE(chunks[1] + i * 4) : Number(buf.readBigUInt64BE(chunks[1] + i * 8));
+    if (at >= fileSize) return undefined;
+  }
+  // Decode times.
+  const tt = table(buf, stts, 8);
+  if (!tt) return undefined;
+  const dts = new Array<number>(count);
+  let n = 0;
+  let t = 0;
+  for (let i = 0; i < tt[0]; i++) {
+    const samples = buf.readUInt32BE(tt[1] + i * 8);
+    const delta = buf.readUInt32BE(tt[1] + i * 8 + 4);
+    // A delta with the top bit set is a negative duration to ffmpeg, which then corrects it.
+    if (delta >= 0x80000000 || n + samples > count) return undefined;
+    for (let k = 0; k < samples; k++) {
+      dts[n++] = t;
+      t += delta;
+    }
+  }
+  if (n !== count) return undefined;
+  // Composition offsets: positive ones only (negative ones make ffmpeg shift every decode time).
+  const offsets = new Array<number>(count).fill(0);
+  if (ctts) {
+    const ct = table(buf, ctts, 8);
+    if (!ct) return undefined;
+    let m = 0;
+    for (let i = 0; i < ct[0]; i++) {
+      const samples = buf.readUInt32BE(ct[1] + i * 8);
+      const offset = buf.readInt32BE(ct[1] + i * 8 + 4);
+      if (offset < 0 || offset >= 1 << 28 || m + samples > count) return undefined;
+      for (let k = 0; k < samples; k++) offsets[m++] = offset;
+    }
+    if (m !== count) return undefined;
+  }
+  // Keyframes: 1-based sample numbers.
+  const st = table(buf, stss, 4);
+  if (!st || st[0] === 0) return undefined;
+  const key = new Array<boolean>(count).fill(false);
+  for (let i = 0; i < st[0]; i++) {
+    const s = buf.readUInt32BE(st[1] + i * 4);
+    if (s < 1 || s > count) return undefined;
+    key[s - 1] = true;
+  }
+  // The edit list: none, or one edit at normal rate that starts at `shift` in the media and
+  // keeps every sample (ffmpeg then counts times from that point). Empty edits (a delayed
+  // start), several edits or a trimmed media are left to ffprobe.
+  let shift = 0;
+  const elst = find(track.edts, 'elst');
+  if (track.edts && !elst) return undefined;
+  if (elst) {
+    const [v, at] = fullBox(buf, elst);
+    const entry = v === 1 ? 20 : 12;
+    if (at + 4 > elst.end) return undefined;
+    const entries = buf.readUInt32BE(at);
+    if (entries !== 1 || at + 4 + entry > elst.end) return undefined;
+    const e = at + 4;
+    const segment = v === 1 ? Number(buf.readBigUInt64BE(e)) : buf.readUInt32BE(e);
+    const mediaTime = v === 1 ? Number(buf.readBigInt64BE(e + 8)) : buf.readInt32BE(e + 4);
+    const rate = buf.readInt32BE(e + (v === 1 ? 16 : 8));
+    if (mediaTime < 0 || rate !== 0x10000) return undefined;
+    // The edit's end in media ticks (its duration is in the movie's timescale).
+    const editEnd = mediaTime + (segment * media.timescale) / movie.timescale;
+    for (let i = 0; i < count; i++) {
+      const cts = (dts[i] ?? 0) + (offsets[i] ?? 0);
+      if (cts < mediaTime || (segment > 0 && cts >= editEnd)) return undefined;
+    }
+    shift = mediaTime;
+  }
+  const rows: PacketRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const d = (dts[i] ?? 0) - shift;
+    rows.push({ pts: ffprobeSeconds(d + (offsets[i] ?? 0), media.timescale), dts: ffprobeSeconds(d, media.timescale), key: key[i] ?? false });
+  }
+  return rows;
+}
+
+/** Reads `length` bytes at `position`. */
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await fh.read(buf, 0, length, position);
+  return buf.subarray(0, bytesRead);
+}
+
+/** The content of the file's top-level moov box and the file's size, or undefined (no moov, fragmented, too big, damaged sizes). */
+export async function readMoov(file: string): Promise<{ body: Buffer; size: number } | undefined> {
+  const fh = await open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    let pos = 0;
+    for (let n = 0; n < 10_000 && pos + 8 <= size; n++) {
+      const h = await readAt(fh, pos, 16);
+      if (h.length < 8) return undefined;
+      let len = h.readUInt32BE(0);
+      let header = 8;
+      const type = h.toString('latin1', 4, 8);
+      if (len === 1) {
+        if (h.length < 16) return undefined;
+        len = Number(h.readBigUInt64BE(8));
+        header = 16;
+      } else if (len === 0) {
+        len = size - pos;
+      }
+      if (len < header || pos + len > size) return undefined;
+      if (type === 'moof') return undefined;
+      if (type === 'moov') {
+        if (len - header > MAX_MOOV) return undefined;
+        const body = await readAt(fh, pos + header, len - header);
+        return body.length === len - header ? { body, size } : undefined;
+      }
+      pos += len;
+    }
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** {@link moovVideoPackets} of a file on disk; undefined when ffprobe should list them. */
+export async function readMp4VideoPackets(file: string): Promise<PacketRow[] | undefined> {
+  const moov = await readMoov(file);
+  return moov && moovVideoPackets(moov.body, moov.size);
+}

@@ -1,0 +1,103 @@
+/**
+ * The MP4 index reader against ffprobe itself: on generated files of each layout, the packets
+ * it reads are the ones ffprobe's packet listing prints (same times to the microsecond, same
+ * keyframes).
+ * Layouts it does not cover must be declined (undefined), never misread.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analysePackets } from '../../../src/core/media/probe.js';
+import { probePacketsArgs } from '../../../src/core/media/ffmpeg.js';
+import { ffprobeSeconds, moovVideoPackets, readMoov, readMp4VideoPackets } from '../../../src/core/media/mp4-index.js';
+
+const run = promisify(execFile);
+const FFMPEG = process.env.LESSONKIT_FFMPEG ?? 'ffmpeg';
+const FFPROBE = process.env.LESSONKIT_FFPROBE ?? 'ffprobe';
+let dir: string;
+
+/** Short, tiny recordings: x264 ultrafast, 2-s GOPs, a sine tone. */
+async function make(name: string, video: string[], extra: string[] = [], rate = '30'): Promise<string> {
+  const file = path.join(dir, name);
+  await run(FFMPEG, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=s=96x64:r=${rate}:d=3.2`,
+    '-f', 'lavfi', '-i', 'sine=f=440:d=3.2',
+    ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', ...extra, file,
+  ]);
+  return file;
+}
+
+/** ffprobe's packet listing, as rows. */
+async function ffprobeRows(file: string): Promise<{ pts: number; dts: number; key: boolean }[]> {
+  const out = (await run(FFPROBE, probePacketsArgs(file))).stdout;
+  return out.trim().split('\n').map((l) => {
+    const [pts, dts, , flags] = l.split(',');
+    return { pts: Number(pts), dts: Number(dts), key: flags?.includes('K') ?? false };
+  });
+}
+
+const files: Record<string, string> = {};
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lessonkit-mp4index-'));
+  const bf = ['-x264-params', 'bframes=2:b-pyramid=0:b-adapt=0'];
+  const made = await Promise.all([
+    make('bframes.mp4', ['-map', '0:v', '-map', '1:a', ...bf]),
+    make('no-bframes.mp4', ['-map', '0:v', '-map', '1:a', '-bf', '0']),
+    make('ntsc.mp4', ['-map', '0:v', '-map', '1:a', ...bf], [], '30000/1001'),
+    make('audio-first.mp4', ['-map', '1:a', '-map', '0:v', ...bf]),
+    make('no-editlist.mp4', ['-map', '0:v', '-map', '1:a', ...bf], ['-use_editlist', '0']),
+    make('pyramid.mov', ['-map', '0:v', '-map', '1:a', '-x264-params', 'bframes=3:b-pyramid=2'], ['-video_track_timescale', '90000']),
+    make('delayed.mp4', ['-map', '0:v', '-map', '1:a', ...bf], ['-output_ts_offset', '1.5']),
+    make('fragmented.mp4', ['-map', '0:v', '-map', '1:a'], ['-movflags', 'frag_keyframe+empty_moov']),
+    make('faststart.mp4', ['-map', '0:v', '-map', '1:a', ...bf], ['-movflags', '+faststart']),
+  ]);
+  for (const f of made) files[path.basename(f)] = f;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('readMp4VideoPackets', () => {
+  it.each(['bframes.mp4', 'no-bframes.mp4', 'ntsc.mp4', 'audio-first.mp4', 'no-editlist.mp4', 'pyramid.mov', 'faststart.mp4'])('%s: the packets ffprobe lists', async (name) => {
+    const file = files[name] ?? '';
+    const ours = await readMp4VideoPackets(file);
+    expect(ours).toBeDefined();
+    expect(ours).toEqual(await ffprobeRows(file));
+    // And so the same timeline, as the probe derives it.
+    const csv = (await run(FFPROBE, probePacketsArgs(file))).stdout;
+    const fromRows = (ours ?? []).map((r) => `${r.pts},${r.dts},,${r.key ? 'K_' : '__'}`).join('\n');
+    expect(analysePackets(fromRows)).toEqual(analysePackets(csv));
+  });
+
+  it.each(['delayed.mp4', 'fragmented.mp4'])('%s: declined, for ffprobe to list', async (name) => {
+    expect(await readMp4VideoPackets(files[name] ?? '')).toBeUndefined();
+  });
+
+  it('declines a damaged index instead of misreading it', async () => {
+    const moov = await readMoov(files['bframes.mp4'] ?? '');
+    expect(moov).toBeDefined();
+    const body = moov?.body ?? Buffer.alloc(0);
+    expect(moovVideoPackets(body, moov?.size)).toBeDefined();
+    expect(moovVideoPackets(body.subarray(0, Math.floor(body.length * 0.8)), moov?.size)).toBeUndefined();
+    // An index whose chunks lie past the end of the file (its media data cut off).
+    expect(moovVideoPackets(body, 1000)).toBeUndefined();
+    const file = path.join(dir, 'mkv-renamed.mp4');
+    await writeFile(file, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01]));
+    expect(await readMp4VideoPackets(file)).toBeUndefined();
+  });
+});
+
+describe('ffprobeSeconds', () => {
+  it('prints like C printf %f: six decimals, exact halves to even', () => {
+    expect(ffprobeSeconds(1024, 15360)).toBe(0.066667);
+    expect(ffprobeSeconds(-1024, 15360)).toBe(-0.066667);
+    expect(ffprobeSeconds(1001, 30000)).toBe(0.033367);
+    // 1/128 = 0.0078125 exactly: printf gives 0.007812 (to even), toFixed 0.007813.
+    expect(ffprobeSeconds(1, 128)).toBe(0.007812);
+    expect(ffprobeSeconds(3, 128)).toBe(0.023438);
+  });
+});
