@@ -122,6 +122,34 @@ function videoTrack(buf: Buffer, moov: Box[]): { mdia: Box[]; stbl: Box[]; edts?
 }
 
 /**
+ * True when every one of the track's `count` samples lies inside the file (ffprobe stops its
+ * listing at data it cannot read: a recording whose media data was cut off).
+ */
+function samplesInside(buf: Buffer, stbl: Box[], stsz: Box, count: number, fileSize: number): boolean {
+  const stco = find(stbl, 'stco');
+  const co64 = find(stbl, 'co64');
+  const stsc = find(stbl, 'stsc');
+  const chunks = stco ? table(buf, stco, 4) : co64 ? table(buf, co64, 8) : undefined;
+  const runs = stsc && table(buf, stsc, 12);
+  const fixed = buf.readUInt32BE(stsz.start + 4);
+  if (!chunks || !runs || (fixed === 0 && stsz.start + 12 + count * 4 > stsz.end)) return false;
+  let sample = 0;
+  for (let r = 0; r < runs[0]; r++) {
+    const at = runs[1] + r * 12;
+    const firstChunk = buf.readUInt32BE(at) - 1;
+    const lastChunk = r + 1 < runs[0] ? buf.readUInt32BE(at + 12) - 1 : chunks[0];
+    const perChunk = buf.readUInt32BE(at + 4);
+    if (firstChunk < 0 || lastChunk > chunks[0] || lastChunk < firstChunk) return false;
+    for (let c = firstChunk; c < lastChunk; c++) {
+      let end = stco ? buf.readUInt32BE(chunks[1] + c * 4) : Number(buf.readBigUInt64BE(chunks[1] + c * 8));
+      for (let k = 0; k < perChunk && sample < count; k++, sample++) end += fixed || buf.readUInt32BE(stsz.start + 12 + sample * 4);
+      if (end > fileSize) return false;
+    }
+  }
+  return sample === count;
+}
+
+/**
  * The video packets of an MP4/MOV index (the moov box's content), in file order, with the
  * timestamps and keyframe flags ffprobe's packet listing prints; undefined for any layout this
  * reader does not cover (the caller then runs ffprobe). Pure.
@@ -157,15 +185,7 @@ function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
   if (stsz.start + 12 > stsz.end) return undefined;
   const count = buf.readUInt32BE(stsz.start + 8);
   if (count === 0) return undefined;
-  // Every chunk must start inside the file: ffprobe stops listing at data it cannot read.
-  const stco = find(stbl, 'stco');
-  const co64 = find(stbl, 'co64');
-  const chunks = stco ? table(buf, stco, 4) : co64 ? table(buf, co64, 8) : undefined;
-  if (!chunks) return undefined;
-  for (let i = 0; i < chunks[0]; i++) {
-    const at = stco ? buf.readUInt32BE(chunks[1] + i * 4) : Number(buf.readBigUInt64BE(chunks[1] + i * 8));
-    if (at >= fileSize) return undefined;
-  }
+  if (!samplesInside(buf, stbl, stsz, count, fileSize)) return undefined;
   // Decode times.
   const tt = table(buf, stts, 8);
   if (!tt) return undefined;

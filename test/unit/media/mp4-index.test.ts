@@ -5,7 +5,7 @@
  * Layouts it does not cover must be declined (undefined), never misread.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -85,6 +85,11 @@ describe('readMp4VideoPackets', () => {
     expect(moovVideoPackets(body.subarray(0, Math.floor(body.length * 0.8)), moov?.size)).toBeUndefined();
     // An index whose chunks lie past the end of the file (its media data cut off).
     expect(moovVideoPackets(body, 1000)).toBeUndefined();
+    // A moov-first file whose media data was cut off: ffprobe lists fewer packets, so it is asked.
+    const whole = await readFile(files['faststart.mp4'] ?? '');
+    const short = path.join(dir, 'short.mp4');
+    await writeFile(short, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    expect(await readMp4VideoPackets(short)).toBeUndefined();
     const file = path.join(dir, 'mkv-renamed.mp4');
     await writeFile(file, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01]));
     expect(await readMp4VideoPackets(file)).toBeUndefined();
