@@ -60,12 +60,19 @@ const all = (boxes: readonly Box[] | undefined, type: string) => boxes?.filter((
 export function ffprobeSeconds(ticks: number, timescale: number): number {
   const d = ticks * (1 / timescale);
   const abs = Math.abs(d);
-  // toFixed rounds exact halves away from zero, glibc's printf to even. Only an exact half (a
-  // dyadic double such as 1/128) can differ: its exact expansion is "...5" then zeros.
-  const exact = abs.toFixed(60);
-  const cut = exact.indexOf('.') + 7;
-  let v = Number(abs.toFixed(6));
-  if (/^50*$/.test(exact.slice(cut)) && Number(exact[cut - 1]) % 2 === 0) v = Number(exact.slice(0, cut));
+  const micro = abs * 1e6;
+  // Away from a half, the rounded count of microseconds divided by a million is exactly the
+  // number the printed text reads back as (both are the double nearest to it).
+  let v = Math.round(micro) / 1e6;
+  if (Math.abs(micro - Math.floor(micro) - 0.5) < 1e-3) {
+    // Near a half the product's rounding matters: print the double itself, like printf. toFixed
+    // rounds exact halves away from zero, glibc's printf to even; only an exact half (a dyadic
+    // double such as 1/128) can differ, and its exact expansion is "...5" then zeros.
+    v = Number(abs.toFixed(6));
+    const exact = abs.toFixed(60);
+    const cut = exact.indexOf('.') + 7;
+    if (/^50*$/.test(exact.slice(cut)) && Number(exact[cut - 1]) % 2 === 0) v = Number(exact.slice(0, cut));
+  }
   return d < 0 ? -v : v;
 }
 
