@@ -12,7 +12,7 @@ import { throwIfCancelled } from '../../errors.js';
 import { pathExists, toWriteError, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cacheDir, cacheKey, fingerprintOnce, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
-import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
+import { cutSegment, planCut, type CutMode, type CutPlan, type LoudnessPrescan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
@@ -125,6 +125,8 @@ export interface RenderCutOptions {
   item: string;
   /** Regions to hide (source pixels and seconds). */
   redact?: Redaction[];
+  /** A loudness scan already under way (see startLoudnessScan). */
+  prescan?: LoudnessPrescan;
 }
 
 /** Cuts a planned segment to `output` atomically, reporting progress as `encode` events. */
@@ -143,6 +145,7 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
         plan: o.plan,
         output: tmp,
         ...(o.redact?.length ? { redact: o.redact } : {}),
+        ...(o.prescan ? { prescan: o.prescan } : {}),
         onProgress: (done, speed) => {
           const elapsed = (Date.now() - started) / 1000;
           const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);
