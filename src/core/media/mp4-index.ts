@@ -312,3 +312,81 @@ export async function readMp4VideoPackets(file: string): Promise<PacketRow[] | u
   const moov = await readMoov(file);
   return moov && moovVideoPackets(moov.body, moov.size);
 }
+
+/** A written MP4's duration and picture size, as ffprobe's format probe gives them. */
+export interface Mp4OutputFacts {
+  /** Seconds, to the microsecond. */
+  duration: number;
+  width: number;
+  height: number;
+}
+
+/** A track's single edit: its duration in the movie's timescale and where it starts in the media. */
+function singleEdit(buf: Buffer, edts: Box[] | undefined): { segment: number; mediaTime: number } | undefined {
+  const elst = find(edts, 'elst');
+  if (!elst) return undefined;
+  const [v, at] = fullBox(buf, elst);
+  const entry = v === 1 ? 20 : 12;
+  if (at + 4 + entry > elst.end || buf.readUInt32BE(at) !== 1) return undefined;
+  const e = at + 4;
+  const segment = v === 1 ? Number(buf.readBigUInt64BE(e)) : buf.readUInt32BE(e);
+  const mediaTime = v === 1 ? Number(buf.readBigInt64BE(e + 8)) : buf.readInt32BE(e + 4);
+  const rate = buf.readInt32BE(e + (v === 1 ? 16 : 8));
+  return mediaTime >= 0 && rate === 0x10000 ? { segment, mediaTime } : undefined;
+}
+
+/**
+ * The duration and size of an MP4 that lessonkit wrote (one video track, every track one edit
+ * starting at its beginning), from its index. ffprobe versions compute the format duration
+ * differently (5.x and later: the movie header's; 4.x: the longest track, each the shorter of
+ * its media and its edit), so an answer is given only when all of those agree to the
+ * microsecond and the video starts at 0; otherwise undefined (the caller runs ffprobe). Pure.
+ */
+export function moovOutputFacts(buf: Buffer): Mp4OutputFacts | undefined {
+  try {
+    return outputFacts(buf);
+  } catch (err) {
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
+function outputFacts(buf: Buffer): Mp4OutputFacts | undefined {
+  const moov = children(buf, 0, buf.length);
+  if (!moov || find(moov, 'mvex')) return undefined;
+  const movie = timescaleOf(buf, find(moov, 'mvhd'));
+  if (!movie || movie.timescale === 0 || movie.duration === 0) return undefined;
+  // ffmpeg keeps durations in microseconds, rounded to nearest.
+  const micros = (ticks: number, timescale: number) => Math.round((ticks * 1e6) / timescale);
+  const total = micros(movie.duration, movie.timescale);
+  const traks = all(moov, 'trak');
+  if (!traks.length) return undefined;
+  for (const trak of traks) {
+    const tb = children(buf, trak.start, trak.end);
+    const mdiaBox = find(tb, 'mdia');
+    const mdia = mdiaBox && children(buf, mdiaBox.start, mdiaBox.end);
+    const edtsBox = find(tb, 'edts');
+    const edit = edtsBox && singleEdit(buf, children(buf, edtsBox.start, edtsBox.end));
+    const media = timescaleOf(buf, find(mdia, 'mdhd'));
+    if (!edit || !media || media.timescale === 0) return undefined;
+    const own = Math.min(micros(media.duration, media.timescale), micros(edit.segment, movie.timescale));
+    if (own !== total) return undefined;
+  }
+  const track = videoTrack(buf, moov);
+  const stsd = track && find(track.stbl, 'stsd');
+  // stsd: version/flags, entry count, then the visual sample entry (8-byte header, 6 reserved,
+  // data reference index, 16 bytes of pre-defined and reserved, width, height).
+  if (!stsd || stsd.start + 8 + 36 > stsd.end || buf.readUInt32BE(stsd.start + 4) !== 1) return undefined;
+  const width = buf.readUInt16BE(stsd.start + 8 + 32);
+  const height = buf.readUInt16BE(stsd.start + 8 + 34);
+  // The video must start at 0 (the format's start), as a track of ours does after its edit.
+  const first = videoPackets(buf, Infinity)?.reduce((m, p) => Math.min(m, p.pts), Infinity);
+  if (!width || !height || first !== 0) return undefined;
+  return { duration: ffprobeSeconds(total, 1e6), width, height };
+}
+
+/** {@link moovOutputFacts} of a file on disk (undefined when it cannot be read that way). */
+export async function readMp4OutputFacts(file: string): Promise<Mp4OutputFacts | undefined> {
+  const moov = await readMoov(file).catch(() => undefined);
+  return moov && moovOutputFacts(moov.body);
+}

@@ -15,6 +15,7 @@ import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions
 import { cutSegment, planCut, type CutMode, type CutPlan, type LoudnessPrescan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
+import { readMp4OutputFacts } from './mp4-index.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
 import { regionsInRange, resolveRegion, type Redaction, type RedactionSpec } from '../redact/regions.js';
 
@@ -77,8 +78,13 @@ export interface OutputFacts {
   height: number;
 }
 
-/** Probes a rendered MP4 for its duration and size. */
+/**
+ * A rendered MP4's duration and size: read from its index when that says plainly what ffprobe
+ * would (see readMp4OutputFacts), else from ffprobe, which also reports a broken output.
+ */
 export async function probeOutput(ffprobe: string, file: string, ctx: RunContext): Promise<OutputFacts> {
+  const known = await readMp4OutputFacts(file);
+  if (known) return { duration: Math.round(known.duration * 1e6) / 1e6, width: known.width, height: known.height };
   const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m) });
   const j = JSON.parse(out.stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; width?: number; height?: number }[] };
   const v = j.streams?.find((s) => s.codec_type === 'video');

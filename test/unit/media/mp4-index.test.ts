@@ -11,8 +11,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analysePackets } from '../../../src/core/media/probe.js';
-import { probePacketsArgs } from '../../../src/core/media/ffmpeg.js';
-import { ffprobeSeconds, moovVideoPackets, readMoov, readMp4VideoPackets } from '../../../src/core/media/mp4-index.js';
+import { concatList, probeFormatArgs, probePacketsArgs, smartJoinArgs } from '../../../src/core/media/ffmpeg.js';
+import { ffprobeSeconds, moovOutputFacts, moovVideoPackets, readMoov, readMp4OutputFacts, readMp4VideoPackets } from '../../../src/core/media/mp4-index.js';
 
 const run = promisify(execFile);
 const FFMPEG = process.env.LESSONKIT_FFMPEG ?? 'ffmpeg';
@@ -56,6 +56,21 @@ beforeAll(async () => {
     make('faststart.mp4', ['-map', '0:v', '-map', '1:a', ...bf], ['-movflags', '+faststart']),
   ]);
   for (const f of made) files[path.basename(f)] = f;
+  // A file joined the way a smart cut joins its parts: MPEG-TS video parts and an AAC track.
+  const part = (name: string, from: number) =>
+    run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-ss', String(from), '-i', files['bframes.mp4'] ?? '', '-map', '0:v', '-frames:v', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-x264-params', 'bframes=2:b-pyramid=0:b-adapt=0', '-g', '30', '-f', 'mpegts', path.join(dir, name)]);
+  await Promise.all([
+    part('a.ts', 0),
+    part('b.ts', 1),
+    run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-i', files['bframes.mp4'] ?? '', '-map', '0:a', '-t', '2', '-c:a', 'aac', '-f', 'mp4', path.join(dir, 'audio.m4a')]),
+  ]);
+  await writeFile(path.join(dir, 'parts.txt'), concatList([{ file: path.join(dir, 'a.ts'), duration: 1 }, { file: path.join(dir, 'b.ts'), duration: 1 }]));
+  files['joined.mp4'] = path.join(dir, 'joined.mp4');
+  files['joined-video.mp4'] = path.join(dir, 'joined-video.mp4');
+  await Promise.all([
+    run(FFMPEG, smartJoinArgs(path.join(dir, 'parts.txt'), path.join(dir, 'audio.m4a'), files['joined.mp4'], { num: 30, den: 1 })),
+    run(FFMPEG, smartJoinArgs(path.join(dir, 'parts.txt'), undefined, files['joined-video.mp4'], { num: 30, den: 1 })),
+  ]);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -93,6 +108,47 @@ describe('readMp4VideoPackets', () => {
     const file = path.join(dir, 'mkv-renamed.mp4');
     await writeFile(file, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01]));
     expect(await readMp4VideoPackets(file)).toBeUndefined();
+  });
+});
+
+describe('readMp4OutputFacts', () => {
+  /** The format duration and video size ffprobe prints. */
+  async function ffprobeFacts(file: string) {
+    const j = JSON.parse((await run(FFPROBE, probeFormatArgs(file))).stdout) as { format: { duration: string }; streams: { codec_type: string; width?: number; height?: number }[] };
+    const v = j.streams.find((s) => s.codec_type === 'video');
+    return { duration: Number(j.format.duration), width: v?.width, height: v?.height };
+  }
+
+  it('a smart-cut join: the duration and size ffprobe prints', async () => {
+    const file = files['joined-video.mp4'] ?? '';
+    const facts = await readMp4OutputFacts(file);
+    expect(facts).toEqual({ duration: 2, width: 96, height: 64 });
+    expect(facts).toEqual(await ffprobeFacts(file));
+  });
+
+  it('answers for other layouts only when ffprobe versions cannot disagree, and then as ffprobe does', async () => {
+    // ffmpeg 4.x counts the AAC priming in the movie header but not in the track's edit: ffprobe
+    // 4.x prints the track's 2 s, 5.x and later the header's 2.02 s, so no answer then (ffmpeg
+    // 5.x and later write 2 s in both, and then there is one).
+    for (const name of ['joined.mp4', 'bframes.mp4', 'no-bframes.mp4', 'ntsc.mp4', 'audio-first.mp4', 'no-editlist.mp4', 'pyramid.mov', 'delayed.mp4', 'fragmented.mp4', 'faststart.mp4']) {
+      const facts = await readMp4OutputFacts(files[name] ?? '');
+      if (facts) expect(facts, name).toEqual(await ffprobeFacts(files[name] ?? ''));
+    }
+  });
+
+  it('leaves a broken output to ffprobe', async () => {
+    const moov = await readMoov(files['joined-video.mp4'] ?? '');
+    const body = moov?.body ?? Buffer.alloc(0);
+    expect(moovOutputFacts(body)).toBeDefined();
+    // A movie header that says more than the tracks (as ffmpeg 4.x writes with AAC priming).
+    const longer = Buffer.from(body);
+    const mvhd = longer.indexOf('mvhd') + 4;
+    longer.writeUInt32BE(longer.readUInt32BE(mvhd + 16) + 22, mvhd + 16);
+    expect(moovOutputFacts(longer)).toBeUndefined();
+    expect(moovOutputFacts(body.subarray(0, body.length - 40))).toBeUndefined();
+    const file = path.join(dir, 'text.mp4');
+    await writeFile(file, 'not a video');
+    expect(await readMp4OutputFacts(file)).toBeUndefined();
   });
 });
 
