@@ -118,6 +118,12 @@ describe('trim --out: smart cut speed paths keep the frames', () => {
     expect(r.code).toBe(0);
     // The range asked for is the planned one (on frames): the loudness scan started with the probe is the only one.
     expect(r.stderr.match(/ebur128/g)).toHaveLength(1);
+    // One ffprobe run (the recording's format; its packets come from its index), none for the
+    // output: its duration and size are read from its index, the same numbers ffprobe prints.
+    expect(r.stderr.match(/ffprobe /g)).toHaveLength(1);
+    const printed = await probe(path.join(dir, 'to-end.mp4'));
+    const v = printed.streams.find((s) => s.codec_type === 'video');
+    expect(JSON.parse(r.stdout)).toMatchObject({ duration: Number(printed.format.duration), width: v?.width, height: v?.height });
     const result = JSON.parse(r.stdout) as { method: string; encodedFrames: number; copiedFrames: number };
     // Frames 27..209: 33 re-encoded before the keyframe at 2 s, the 150 after it copied.
     expect(result).toMatchObject({ method: 'smart', encodedFrames: 33, copiedFrames: 150 });

@@ -162,13 +162,7 @@ function samplesInside(buf: Buffer, stbl: Box[], stsz: Box, count: number, fileS
  * reader does not cover (the caller then runs ffprobe). Pure.
  */
 export function moovVideoPackets(buf: Buffer, fileSize = Infinity): PacketRow[] | undefined {
-  try {
-    return videoPackets(buf, fileSize);
-  } catch (err) {
-    // A size that points past its box: a damaged index, for ffprobe to report.
-    if (err instanceof RangeError) return undefined;
-    throw err;
-  }
+  return guarded(() => videoPackets(buf, fileSize));
 }
 
 function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
@@ -309,8 +303,15 @@ export async function readMoov(file: string): Promise<{ body: Buffer; size: numb
 
 /** {@link moovVideoPackets} of a file on disk; undefined when ffprobe should list them. */
 export async function readMp4VideoPackets(file: string): Promise<PacketRow[] | undefined> {
+  return (await readMp4Index(file))?.packets;
+}
+
+/** The moov of a file on disk and, when it is of a plain layout, its video packets (see {@link moovVideoPackets}). */
+export async function readMp4Index(file: string): Promise<{ moov: Buffer; packets?: PacketRow[] } | undefined> {
   const moov = await readMoov(file);
-  return moov && moovVideoPackets(moov.body, moov.size);
+  if (!moov) return undefined;
+  const packets = moovVideoPackets(moov.body, moov.size);
+  return { moov: moov.body, ...(packets ? { packets } : {}) };
 }
 
 /** A written MP4's duration and picture size, as ffprobe's format probe gives them. */
@@ -319,6 +320,19 @@ export interface Mp4OutputFacts {
   duration: number;
   width: number;
   height: number;
+}
+
+/**
+ * How an ffprobe build computes an MP4's format duration: `header` = the movie header's (5.x
+ * and later), `tracks` = the longest track, each the shorter of its media and its edit (4.x).
+ * They differ when the header counts what an edit cuts (ffmpeg 4.x writes AAC priming so).
+ */
+export type DurationReading = 'header' | 'tracks';
+
+/** The two readings of an MP4's duration, in microseconds. */
+export interface Mp4Durations {
+  header: number;
+  tracks: number;
 }
 
 /** A track's single edit: its duration in the movie's timescale and where it starts in the media. */
@@ -335,58 +349,93 @@ function singleEdit(buf: Buffer, edts: Box[] | undefined): { segment: number; me
   return mediaTime >= 0 && rate === 0x10000 ? { segment, mediaTime } : undefined;
 }
 
-/**
- * The duration and size of an MP4 that lessonkit wrote (one video track, every track one edit
- * starting at its beginning), from its index. ffprobe versions compute the format duration
- * differently (5.x and later: the movie header's; 4.x: the longest track, each the shorter of
- * its media and its edit), so an answer is given only when all of those agree to the
- * microsecond and the video starts at 0; otherwise undefined (the caller runs ffprobe). Pure.
- */
-export function moovOutputFacts(buf: Buffer): Mp4OutputFacts | undefined {
+/** Runs a pure reader, turning a size that points past its box (a damaged index) into undefined. */
+function guarded<T>(read: () => T | undefined): T | undefined {
   try {
-    return outputFacts(buf);
+    return read();
   } catch (err) {
     if (err instanceof RangeError) return undefined;
     throw err;
   }
 }
 
-function outputFacts(buf: Buffer): Mp4OutputFacts | undefined {
-  const moov = children(buf, 0, buf.length);
-  if (!moov || find(moov, 'mvex')) return undefined;
-  const movie = timescaleOf(buf, find(moov, 'mvhd'));
-  if (!movie || movie.timescale === 0 || movie.duration === 0) return undefined;
-  // ffmpeg keeps durations in microseconds, rounded to nearest.
-  const micros = (ticks: number, timescale: number) => Math.round((ticks * 1e6) / timescale);
-  const total = micros(movie.duration, movie.timescale);
-  const traks = all(moov, 'trak');
-  if (!traks.length) return undefined;
-  for (const trak of traks) {
-    const tb = children(buf, trak.start, trak.end);
-    const mdiaBox = find(tb, 'mdia');
-    const mdia = mdiaBox && children(buf, mdiaBox.start, mdiaBox.end);
-    const edtsBox = find(tb, 'edts');
-    const edit = edtsBox && singleEdit(buf, children(buf, edtsBox.start, edtsBox.end));
-    const media = timescaleOf(buf, find(mdia, 'mdhd'));
-    if (!edit || !media || media.timescale === 0) return undefined;
-    const own = Math.min(micros(media.duration, media.timescale), micros(edit.segment, movie.timescale));
-    if (own !== total) return undefined;
-  }
-  const track = videoTrack(buf, moov);
-  const stsd = track && find(track.stbl, 'stsd');
-  // stsd: version/flags, entry count, then the visual sample entry (8-byte header, 6 reserved,
-  // data reference index, 16 bytes of pre-defined and reserved, width, height).
-  if (!stsd || stsd.start + 8 + 36 > stsd.end || buf.readUInt32BE(stsd.start + 4) !== 1) return undefined;
-  const width = buf.readUInt16BE(stsd.start + 8 + 32);
-  const height = buf.readUInt16BE(stsd.start + 8 + 34);
-  // The video must start at 0 (the format's start), as a track of ours does after its edit.
-  const first = videoPackets(buf, Infinity)?.reduce((m, p) => Math.min(m, p.pts), Infinity);
-  if (!width || !height || first !== 0) return undefined;
-  return { duration: ffprobeSeconds(total, 1e6), width, height };
+/**
+ * Both readings of an MP4's duration (see {@link DurationReading}), when every track has one
+ * edit from its start and the video starts at 0 (so the tracks all start where the file does);
+ * else undefined. Pure.
+ */
+export function moovDurations(buf: Buffer): Mp4Durations | undefined {
+  return guarded(() => {
+    const moov = children(buf, 0, buf.length);
+    if (!moov || find(moov, 'mvex')) return undefined;
+    const movie = timescaleOf(buf, find(moov, 'mvhd'));
+    if (!movie || movie.timescale === 0 || movie.duration === 0) return undefined;
+    // ffmpeg keeps durations in microseconds, rounded to nearest.
+    const micros = (ticks: number, timescale: number) => Math.round((ticks * 1e6) / timescale);
+    let tracks = 0;
+    const traks = all(moov, 'trak');
+    for (const trak of traks) {
+      const tb = children(buf, trak.start, trak.end);
+      const mdiaBox = find(tb, 'mdia');
+      const mdia = mdiaBox && children(buf, mdiaBox.start, mdiaBox.end);
+      const edtsBox = find(tb, 'edts');
+      const edit = edtsBox && singleEdit(buf, children(buf, edtsBox.start, edtsBox.end));
+      const media = timescaleOf(buf, find(mdia, 'mdhd'));
+      if (!edit || !media || media.timescale === 0) return undefined;
+      tracks = Math.max(tracks, Math.min(micros(media.duration, media.timescale), micros(edit.segment, movie.timescale)));
+    }
+    const first = videoPackets(buf, Infinity)?.reduce((m, p) => Math.min(m, p.pts), Infinity);
+    if (!traks.length || first !== 0) return undefined;
+    return { header: micros(movie.duration, movie.timescale), tracks };
+  });
+}
+
+/** How the ffprobe that printed `printed` (seconds) for a file with these durations reads them, when that shows. */
+export function durationReading(d: Mp4Durations, printed: number): DurationReading | undefined {
+  if (d.header === d.tracks || !Number.isFinite(printed)) return undefined;
+  const us = Math.round(printed * 1e6);
+  return us === d.header ? 'header' : us === d.tracks ? 'tracks' : undefined;
+}
+
+/**
+ * The duration and size of an MP4 that lessonkit wrote, from its index, as a format probe by
+ * an ffprobe with the given reading prints them: given when both readings agree, or when the
+ * reading is known; otherwise undefined (the caller runs ffprobe). Pure.
+ */
+export function moovOutputFacts(buf: Buffer, reading?: DurationReading): Mp4OutputFacts | undefined {
+  return guarded(() => {
+    const d = moovDurations(buf);
+    if (!d || (d.header !== d.tracks && !reading)) return undefined;
+    const moov = children(buf, 0, buf.length);
+    const track = moov && videoTrack(buf, moov);
+    const stsd = track && find(track.stbl, 'stsd');
+    // stsd: version/flags, entry count, then the visual sample entry (8-byte header, 6 reserved,
+    // data reference index, 16 bytes of pre-defined and reserved, width, height).
+    if (!stsd || stsd.start + 8 + 36 > stsd.end || buf.readUInt32BE(stsd.start + 4) !== 1) return undefined;
+    const width = buf.readUInt16BE(stsd.start + 8 + 32);
+    const height = buf.readUInt16BE(stsd.start + 8 + 34);
+    if (!width || !height) return undefined;
+    return { duration: ffprobeSeconds(reading === 'tracks' ? d.tracks : d.header, 1e6), width, height };
+  });
 }
 
 /** {@link moovOutputFacts} of a file on disk (undefined when it cannot be read that way). */
-export async function readMp4OutputFacts(file: string): Promise<Mp4OutputFacts | undefined> {
+export async function readMp4OutputFacts(file: string, reading?: DurationReading): Promise<Mp4OutputFacts | undefined> {
   const moov = await readMoov(file).catch(() => undefined);
-  return moov && moovOutputFacts(moov.body);
+  return moov && moovOutputFacts(moov.body, reading);
+}
+
+/** What each ffprobe (by path) was seen to print for a recording whose two readings differ. */
+const readings = new Map<string, DurationReading>();
+
+/** Remembers how `ffprobe` read the duration of an MP4 whose index is `moov` (it printed `printed` seconds). */
+export function learnDurationReading(ffprobe: string, moov: Buffer, printed: number): void {
+  const d = moovDurations(moov);
+  const r = d && durationReading(d, printed);
+  if (r) readings.set(ffprobe, r);
+}
+
+/** How `ffprobe` reads MP4 durations, when this process has seen it (see learnDurationReading). */
+export function knownDurationReading(ffprobe: string): DurationReading | undefined {
+  return readings.get(ffprobe);
 }

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../utils/fs.js';
 import { cacheKey, fingerprintOnce, toolIdentity } from './cache.js';
 import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
-import { readMp4VideoPackets, type PacketRow } from './mp4-index.js';
+import { learnDurationReading, readMp4Index, type PacketRow } from './mp4-index.js';
 import { fileContainerEnd, readHead, sniffNotMedia, type ContainerEnd } from './sniff.js';
 
 /** The longest segment DESIGN.md allows (15 minutes); longer recordings need splitting. */
@@ -485,8 +485,11 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   // read, or its failure reported, only once the format says there is video). A whole MP4/MOV
   // of a plain layout has the same list in its index, read without ffprobe; anything else (and
   // a file cut short, whose packets end early) gets ffprobe's listing.
+  // The index also shows how this ffprobe reads MP4 durations (see learnDurationReading), so a
+  // cut's output need not be probed again.
+  const index = end?.container === 'mp4' && !cutShort ? readMp4Index(file).catch(() => undefined) : undefined;
   const listPackets = async (): Promise<string | PacketRow[]> => {
-    const rows = end?.container === 'mp4' && !cutShort ? await readMp4VideoPackets(file).catch(() => undefined) : undefined;
+    const rows = (await index)?.packets;
     if (rows) {
       debug(`packets of ${path.basename(file)} read from its MP4 index (${rows.length} video packets)`);
       return rows;
@@ -499,6 +502,8 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   try {
     const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
     json = JSON.parse(out.stdout) as typeof json;
+    const moov = (await index)?.moov;
+    if (moov) learnDurationReading(ffprobe, moov, Number(json.format?.duration));
   } catch (err) {
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED' && / crashed with /.test(err.message)) {
       throw new UserError(`${err.message.replace(/\.$/, '')} while reading ${shown}.`, { code: 'E_MEDIA_INPUT', ...(err.hint ? { hint: err.hint } : {}) });

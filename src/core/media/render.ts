@@ -15,7 +15,7 @@ import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions
 import { cutSegment, planCut, type CutMode, type CutPlan, type LoudnessPrescan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
-import { readMp4OutputFacts } from './mp4-index.js';
+import { knownDurationReading, readMp4OutputFacts } from './mp4-index.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
 import { regionsInRange, resolveRegion, type Redaction, type RedactionSpec } from '../redact/regions.js';
 
@@ -79,11 +79,12 @@ export interface OutputFacts {
 }
 
 /**
- * A rendered MP4's duration and size: read from its index when that says plainly what ffprobe
- * would (see readMp4OutputFacts), else from ffprobe, which also reports a broken output.
+ * A rendered MP4's duration and size: read from its index when that says what this ffprobe
+ * would print (see readMp4OutputFacts; the ffprobe's way of reading durations is learnt from
+ * the recording's probe), else from ffprobe, which also reports a broken output.
  */
 export async function probeOutput(ffprobe: string, file: string, ctx: RunContext): Promise<OutputFacts> {
-  const known = await readMp4OutputFacts(file);
+  const known = await readMp4OutputFacts(file, knownDurationReading(ffprobe));
   if (known) return { duration: Math.round(known.duration * 1e6) / 1e6, width: known.width, height: known.height };
   const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m) });
   const j = JSON.parse(out.stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; width?: number; height?: number }[] };
