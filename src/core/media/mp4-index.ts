@@ -165,7 +165,17 @@ export function moovVideoPackets(buf: Buffer, fileSize = Infinity): PacketRow[] 
   return guarded(() => videoPackets(buf, fileSize));
 }
 
-function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
+/** The video track's decode times, composition offsets and keyframe flags in media ticks, and the edit's shift. */
+interface VideoTicks {
+  count: number;
+  dts: number[];
+  offsets: number[];
+  key: boolean[];
+  shift: number;
+  timescale: number;
+}
+
+function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   const moov = children(buf, 0, buf.length);
   if (!moov || find(moov, 'mvex')) return undefined;
   const movie = timescaleOf(buf, find(moov, 'mvhd'));
@@ -252,10 +262,17 @@ function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
     }
     shift = mediaTime;
   }
+  return { count, dts, offsets, key, shift, timescale: media.timescale };
+}
+
+/** The video packets in seconds, as ffprobe prints them. */
+function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
+  const t = videoTicks(buf, fileSize);
+  if (!t) return undefined;
   const rows: PacketRow[] = [];
-  for (let i = 0; i < count; i++) {
-    const d = (dts[i] ?? 0) - shift;
-    rows.push({ pts: ffprobeSeconds(d + (offsets[i] ?? 0), media.timescale), dts: ffprobeSeconds(d, media.timescale), key: key[i] ?? false });
+  for (let i = 0; i < t.count; i++) {
+    const d = (t.dts[i] ?? 0) - t.shift;
+    rows.push({ pts: ffprobeSeconds(d + (t.offsets[i] ?? 0), t.timescale), dts: ffprobeSeconds(d, t.timescale), key: t.key[i] ?? false });
   }
   return rows;
 }
@@ -384,7 +401,9 @@ export function moovDurations(buf: Buffer): Mp4Durations | undefined {
       if (!edit || !media || media.timescale === 0) return undefined;
       tracks = Math.max(tracks, Math.min(micros(media.duration, media.timescale), micros(edit.segment, movie.timescale)));
     }
-    const first = videoPackets(buf, Infinity)?.reduce((m, p) => Math.min(m, p.pts), Infinity);
+    const v = videoTicks(buf, Infinity);
+    let first = Infinity;
+    for (let i = 0; v && i < v.count; i++) first = Math.min(first, (v.dts[i] ?? 0) + (v.offsets[i] ?? 0) - v.shift);
     if (!traks.length || first !== 0) return undefined;
     return { header: micros(movie.duration, movie.timescale), tracks };
   });
