@@ -11,11 +11,16 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
-/** One video packet as ffprobe's packet listing gives it: times in seconds (printed to the microsecond), keyframe flag. */
-export interface PacketRow {
-  pts: number;
-  dts: number;
-  key: boolean;
+/**
+ * The video packets as ffprobe's packet listing gives them, one column per field (typed arrays:
+ * an hour of video is a hundred thousand packets, and an object per packet costs more in
+ * garbage collection than reading the index): times in seconds as printed (to the
+ * microsecond), keyframe flags as 1/0. Packets are in file (decode) order.
+ */
+export interface PacketTable {
+  pts: Float64Array;
+  dts: Float64Array;
+  key: Uint8Array;
 }
 
 /** The largest moov read into memory (a one-hour 60 fps recording's index is a few MB). */
@@ -65,13 +70,17 @@ export function ffprobeSeconds(ticks: number, timescale: number): number {
   // number the printed text reads back as (both are the double nearest to it).
   let v = Math.round(micro) / 1e6;
   if (Math.abs(micro - Math.floor(micro) - 0.5) < 1e-3) {
-    // Near a half the product's rounding matters: print the double itself, like printf. toFixed
-    // rounds exact halves away from zero, glibc's printf to even; only an exact half (a dyadic
-    // double such as 1/128) can differ, and its exact expansion is "...5" then zeros.
-    v = Number(abs.toFixed(6));
-    const exact = abs.toFixed(60);
-    const cut = exact.indexOf('.') + 7;
-    if (/^50*$/.test(exact.slice(cut)) && Number(exact[cut - 1]) % 2 === 0) v = Number(exact.slice(0, cut));
+    // Near a half the product's rounding matters: round the double itself, like printf. An
+    // exact half (k + 0.5) / 10^6 is a double only when it is n / 128 with n odd (1/128 =
+    // 0.0078125): printf takes it to even, toFixed away from zero. Anything else, toFixed
+    // rounds exactly as printf does.
+    const twice = Math.round(abs * 2e6);
+    if (twice % 2 === 1 && twice % 15625 === 0 && abs === twice / 15625 / 128) {
+      const k = (twice - 1) / 2;
+      v = (k % 2 === 0 ? k : k + 1) / 1e6;
+    } else {
+      v = Number(abs.toFixed(6));
+    }
   }
   return d < 0 ? -v : v;
 }
@@ -161,16 +170,16 @@ function samplesInside(buf: Buffer, stbl: Box[], stsz: Box, count: number, fileS
  * timestamps and keyframe flags ffprobe's packet listing prints; undefined for any layout this
  * reader does not cover (the caller then runs ffprobe). Pure.
  */
-export function moovVideoPackets(buf: Buffer, fileSize = Infinity): PacketRow[] | undefined {
+export function moovVideoPackets(buf: Buffer, fileSize = Infinity): PacketTable | undefined {
   return guarded(() => videoPackets(buf, fileSize));
 }
 
 /** The video track's decode times, composition offsets and keyframe flags in media ticks, and the edit's shift. */
 interface VideoTicks {
   count: number;
-  dts: number[];
-  offsets: number[];
-  key: boolean[];
+  dts: Float64Array;
+  offsets: Float64Array;
+  key: Uint8Array;
   shift: number;
   timescale: number;
 }
@@ -200,7 +209,7 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   // Decode times.
   const tt = table(buf, stts, 8);
   if (!tt) return undefined;
-  const dts = new Array<number>(count);
+  const dts = new Float64Array(count);
   let n = 0;
   let t = 0;
   for (let i = 0; i < tt[0]; i++) {
@@ -215,7 +224,7 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   }
   if (n !== count) return undefined;
   // Composition offsets: positive ones only (negative ones make ffmpeg shift every decode time).
-  const offsets = new Array<number>(count).fill(0);
+  const offsets = new Float64Array(count);
   if (ctts) {
     const ct = table(buf, ctts, 8);
     if (!ct) return undefined;
@@ -231,11 +240,11 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   // Keyframes: 1-based sample numbers.
   const st = table(buf, stss, 4);
   if (!st || st[0] === 0) return undefined;
-  const key = new Array<boolean>(count).fill(false);
+  const key = new Uint8Array(count);
   for (let i = 0; i < st[0]; i++) {
     const s = buf.readUInt32BE(st[1] + i * 4);
     if (s < 1 || s > count) return undefined;
-    key[s - 1] = true;
+    key[s - 1] = 1;
   }
   // The edit list: none, or one edit at normal rate that starts at `shift` in the media and
   // keeps every sample (ffmpeg then counts times from that point). Empty edits (a delayed
@@ -266,15 +275,17 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
 }
 
 /** The video packets in seconds, as ffprobe prints them. */
-function videoPackets(buf: Buffer, fileSize: number): PacketRow[] | undefined {
+function videoPackets(buf: Buffer, fileSize: number): PacketTable | undefined {
   const t = videoTicks(buf, fileSize);
   if (!t) return undefined;
-  const rows: PacketRow[] = [];
+  const pts = new Float64Array(t.count);
+  const dts = new Float64Array(t.count);
   for (let i = 0; i < t.count; i++) {
     const d = (t.dts[i] ?? 0) - t.shift;
-    rows.push({ pts: ffprobeSeconds(d + (t.offsets[i] ?? 0), t.timescale), dts: ffprobeSeconds(d, t.timescale), key: t.key[i] ?? false });
+    pts[i] = ffprobeSeconds(d + (t.offsets[i] ?? 0), t.timescale);
+    dts[i] = ffprobeSeconds(d, t.timescale);
   }
-  return rows;
+  return { pts, dts, key: t.key };
 }
 
 /** Reads `length` bytes at `position`. */
@@ -319,12 +330,12 @@ export async function readMoov(file: string): Promise<{ body: Buffer; size: numb
 }
 
 /** {@link moovVideoPackets} of a file on disk; undefined when ffprobe should list them. */
-export async function readMp4VideoPackets(file: string): Promise<PacketRow[] | undefined> {
+export async function readMp4VideoPackets(file: string): Promise<PacketTable | undefined> {
   return (await readMp4Index(file))?.packets;
 }
 
 /** The moov of a file on disk and, when it is of a plain layout, its video packets (see {@link moovVideoPackets}). */
-export async function readMp4Index(file: string): Promise<{ moov: Buffer; packets?: PacketRow[] } | undefined> {
+export async function readMp4Index(file: string): Promise<{ moov: Buffer; packets?: PacketTable } | undefined> {
   const moov = await readMoov(file);
   if (!moov) return undefined;
   const packets = moovVideoPackets(moov.body, moov.size);

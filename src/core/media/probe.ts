@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../utils/fs.js';
 import { cacheKey, fingerprintOnce, toolIdentity } from './cache.js';
 import { probeFormatArgs, probePacketsArgs, runFfprobe, stderrTail, WEB_PROFILE, type Rational } from './ffmpeg.js';
 import { locateMediaTools } from './locate.js';
-import { learnDurationReading, readMp4Index, type PacketRow } from './mp4-index.js';
+import { learnDurationReading, readMp4Index, type PacketTable } from './mp4-index.js';
 import { fileContainerEnd, readHead, sniffNotMedia, type ContainerEnd } from './sniff.js';
 
 /** The longest segment DESIGN.md allows (15 minutes); longer recordings need splitting. */
@@ -221,16 +221,17 @@ export function normalizeRotation(deg: number): number {
 }
 
 /** Facts derived from the packet list (ffprobe's CSV, or rows read from the index): frame times, keyframes, VFR. Pure, unit-tested. */
-export function analysePackets(packets: string | readonly PacketRow[]): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; minDelta: number; variable: boolean; reorderDelay: number } {
+export function analysePackets(packets: string | PacketTable): { frameTimes: number[]; keyframeTimes: number[]; medianDelta: number; minDelta: number; variable: boolean; reorderDelay: number } {
   const frames: number[] = [];
   const keyframes: number[] = [];
   const keyShifts: number[] = [];
   if (typeof packets !== 'string') {
-    for (const p of packets) {
-      frames.push(p.pts);
-      if (p.key) {
-        keyframes.push(p.pts);
-        keyShifts.push(p.pts - p.dts);
+    for (let i = 0; i < packets.pts.length; i++) {
+      const t = packets.pts[i] ?? 0;
+      frames.push(t);
+      if (packets.key[i]) {
+        keyframes.push(t);
+        keyShifts.push(t - (packets.dts[i] ?? 0));
       }
     }
   }
@@ -467,6 +468,23 @@ function stillFormat(formatName: string | undefined): string | undefined {
 
 async function probeUncached(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext, mode: 'full' | 'outline' = 'full'): Promise<Inspection> {
   const debug = (m: string) => ctx.logger.debug(m);
+  // The format probe is the longest step here: it starts first, and its answer is read only
+  // once the file's bytes say it may be a recording (otherwise it is stopped, unread).
+  const stopFormat = new AbortController();
+  const cancel = () => stopFormat.abort();
+  ctx.signal?.addEventListener('abort', cancel, { once: true });
+  const formatRun = runFfprobe(ffprobe, probeFormatArgs(file), { signal: stopFormat.signal, debug });
+  formatRun.catch(() => undefined);
+  try {
+    return await inspectFile(file, shown, size, ffprobe, ctx, mode, formatRun);
+  } finally {
+    ctx.signal?.removeEventListener('abort', cancel);
+    stopFormat.abort();
+  }
+}
+
+async function inspectFile(file: string, shown: string, size: number, ffprobe: string, ctx: RunContext, mode: 'full' | 'outline', formatRun: Promise<{ stdout: string }>): Promise<Inspection> {
+  const debug = (m: string) => ctx.logger.debug(m);
   // The bytes first: a PNG renamed to .mp4 is named for what it is, not sent to ffprobe (which
   // reads it as a one-frame "video") or to the cutter (which finds it 0 s long).
   const head = await readHead(file).catch((err: unknown) => {
@@ -490,10 +508,10 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   // The index also shows how this ffprobe reads MP4 durations (see learnDurationReading), so a
   // cut's output need not be probed again.
   const index = end?.container === 'mp4' && !cutShort ? readMp4Index(file).catch(() => undefined) : undefined;
-  const listPackets = async (): Promise<string | PacketRow[]> => {
+  const listPackets = async (): Promise<string | PacketTable> => {
     const rows = (await index)?.packets;
     if (rows) {
-      debug(`packets of ${path.basename(file)} read from its MP4 index (${rows.length} video packets)`);
+      debug(`packets of ${path.basename(file)} read from its MP4 index (${rows.pts.length} video packets)`);
       return rows;
     }
     return (await runFfprobe(ffprobe, probePacketsArgs(file), { signal: ctx.signal, debug })).stdout;
@@ -502,7 +520,7 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   packetRun?.catch(() => undefined);
   let json: { streams?: FfprobeStream[]; format?: FfprobeFormat };
   try {
-    const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug });
+    const out = await formatRun;
     json = JSON.parse(out.stdout) as typeof json;
     const moov = (await index)?.moov;
     if (moov) learnDurationReading(ffprobe, moov, Number(json.format?.duration));

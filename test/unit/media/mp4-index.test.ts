@@ -81,11 +81,11 @@ describe('readMp4VideoPackets', () => {
     const file = files[name] ?? '';
     const ours = await readMp4VideoPackets(file);
     expect(ours).toBeDefined();
-    expect(ours).toEqual(await ffprobeRows(file));
+    const rows = Array.from(ours?.pts ?? [], (pts, i) => ({ pts, dts: ours?.dts[i], key: ours?.key[i] === 1 }));
+    expect(rows).toEqual(await ffprobeRows(file));
     // And so the same timeline, as the probe derives it.
     const csv = (await run(FFPROBE, probePacketsArgs(file))).stdout;
-    const fromRows = (ours ?? []).map((r) => `${r.pts},${r.dts},,${r.key ? 'K_' : '__'}`).join('\n');
-    expect(analysePackets(fromRows)).toEqual(analysePackets(csv));
+    expect(analysePackets(ours ?? '')).toEqual(analysePackets(csv));
   });
 
   it.each(['delayed.mp4', 'fragmented.mp4'])('%s: declined, for ffprobe to list', async (name) => {
