@@ -175,7 +175,7 @@ export function moovVideoPackets(buf: Buffer, fileSize = Infinity): PacketTable 
 }
 
 /** The video track's decode times, composition offsets and keyframe flags in media ticks, and the edit's shift. */
-interface VideoTicks {
+export interface VideoTicks {
   count: number;
   dts: Float64Array;
   offsets: Float64Array;
@@ -205,7 +205,7 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   if (stsz.start + 12 > stsz.end) return undefined;
   const count = buf.readUInt32BE(stsz.start + 8);
   if (count === 0) return undefined;
-  if (!samplesInside(buf, stbl, stsz, count, fileSize)) return undefined;
+  if (fileSize !== Infinity && !samplesInside(buf, stbl, stsz, count, fileSize)) return undefined;
   // Decode times.
   const tt = table(buf, stts, 8);
   if (!tt) return undefined;
@@ -277,7 +277,11 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
 /** The video packets in seconds, as ffprobe prints them. */
 function videoPackets(buf: Buffer, fileSize: number): PacketTable | undefined {
   const t = videoTicks(buf, fileSize);
-  if (!t) return undefined;
+  return t && packetsOf(t);
+}
+
+/** The ticks in seconds, as ffprobe prints them. */
+function packetsOf(t: VideoTicks): PacketTable {
   const pts = new Float64Array(t.count);
   const dts = new Float64Array(t.count);
   for (let i = 0; i < t.count; i++) {
@@ -335,11 +339,14 @@ export async function readMp4VideoPackets(file: string): Promise<PacketTable | u
 }
 
 /** The moov of a file on disk and, when it is of a plain layout, its video packets (see {@link moovVideoPackets}). */
-export async function readMp4Index(file: string): Promise<{ moov: Buffer; packets?: PacketTable } | undefined> {
+export async function readMp4Index(file: string): Promise<{ moov: Buffer; packets?: PacketTable; durations?: Mp4Durations } | undefined> {
   const moov = await readMoov(file);
   if (!moov) return undefined;
-  const packets = moovVideoPackets(moov.body, moov.size);
-  return { moov: moov.body, ...(packets ? { packets } : {}) };
+  // One pass over the tables serves both.
+  const ticks = guarded(() => videoTicks(moov.body, moov.size));
+  const packets = ticks && packetsOf(ticks);
+  const durations = moovDurations(moov.body, ticks);
+  return { moov: moov.body, ...(packets ? { packets } : {}), ...(durations ? { durations } : {}) };
 }
 
 /** A written MP4's duration and picture size, as ffprobe's format probe gives them. */
@@ -392,7 +399,7 @@ function guarded<T>(read: () => T | undefined): T | undefined {
  * edit from its start and the video starts at 0 (so the tracks all start where the file does);
  * else undefined. Pure.
  */
-export function moovDurations(buf: Buffer): Mp4Durations | undefined {
+export function moovDurations(buf: Buffer, ticks?: VideoTicks): Mp4Durations | undefined {
   return guarded(() => {
     const moov = children(buf, 0, buf.length);
     if (!moov || find(moov, 'mvex')) return undefined;
@@ -412,7 +419,7 @@ export function moovDurations(buf: Buffer): Mp4Durations | undefined {
       if (!edit || !media || media.timescale === 0) return undefined;
       tracks = Math.max(tracks, Math.min(micros(media.duration, media.timescale), micros(edit.segment, movie.timescale)));
     }
-    const v = videoTicks(buf, Infinity);
+    const v = ticks ?? videoTicks(buf, Infinity);
     let first = Infinity;
     for (let i = 0; v && i < v.count; i++) first = Math.min(first, (v.dts[i] ?? 0) + (v.offsets[i] ?? 0) - v.shift);
     if (!traks.length || first !== 0) return undefined;
@@ -458,10 +465,9 @@ export async function readMp4OutputFacts(file: string, reading?: DurationReading
 /** What each ffprobe (by path) was seen to print for a recording whose two readings differ. */
 const readings = new Map<string, DurationReading>();
 
-/** Remembers how `ffprobe` read the duration of an MP4 whose index is `moov` (it printed `printed` seconds). */
-export function learnDurationReading(ffprobe: string, moov: Buffer, printed: number): void {
-  const d = moovDurations(moov);
-  const r = d && durationReading(d, printed);
+/** Remembers how `ffprobe` read the duration of an MP4 with these durations (see moovDurations; it printed `printed` seconds). */
+export function learnDurationReading(ffprobe: string, durations: Mp4Durations | undefined, printed: number): void {
+  const r = durations && durationReading(durations, printed);
   if (r) readings.set(ffprobe, r);
 }
 

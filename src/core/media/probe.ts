@@ -522,8 +522,7 @@ async function inspectFile(file: string, shown: string, size: number, ffprobe: s
   try {
     const out = await formatRun;
     json = JSON.parse(out.stdout) as typeof json;
-    const moov = (await index)?.moov;
-    if (moov) learnDurationReading(ffprobe, moov, Number(json.format?.duration));
+    learnDurationReading(ffprobe, (await index)?.durations, Number(json.format?.duration));
   } catch (err) {
     if (err instanceof UserError && err.code === 'E_FFMPEG_FAILED' && / crashed with /.test(err.message)) {
       throw new UserError(`${err.message.replace(/\.$/, '')} while reading ${shown}.`, { code: 'E_MEDIA_INPUT', ...(err.hint ? { hint: err.hint } : {}) });

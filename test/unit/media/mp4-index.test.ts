@@ -128,7 +128,7 @@ describe('readMp4OutputFacts', () => {
     // recording's own probe shows which (ffmpeg 5.x and later write 2 s in both).
     const source = files['bframes.mp4'] ?? '';
     const moov = (await readMoov(source))?.body ?? Buffer.alloc(0);
-    learnDurationReading(FFPROBE, moov, (await ffprobeFacts(source)).duration);
+    learnDurationReading(FFPROBE, moovDurations(moov), (await ffprobeFacts(source)).duration);
     const joined = files['joined.mp4'] ?? '';
     const facts = await readMp4OutputFacts(joined, knownDurationReading(FFPROBE));
     expect(facts).toBeDefined();
