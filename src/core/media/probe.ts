@@ -472,6 +472,7 @@ async function probeUncached(file: string, shown: string, size: number, ffprobe:
   // once the file's bytes say it may be a recording (otherwise it is stopped, unread).
   const stopFormat = new AbortController();
   const cancel = () => stopFormat.abort();
+  if (ctx.signal?.aborted) cancel();
   ctx.signal?.addEventListener('abort', cancel, { once: true });
   const formatRun = runFfprobe(ffprobe, probeFormatArgs(file), { signal: stopFormat.signal, debug });
   formatRun.catch(() => undefined);
