@@ -201,7 +201,10 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   // No sync table means "every sample is a keyframe" to some readers and not others; partial
   // sync samples are keyframes to ffmpeg: both rare, both left to ffprobe.
   if (!stsd || !stts || !stsz || !stss || find(stbl, 'stps')) return undefined;
-  if (stsd.start + 8 > stsd.end || buf.readUInt32BE(stsd.start + 4) !== 1) return undefined;
+  if (stsd.start + 16 > stsd.end || buf.readUInt32BE(stsd.start + 4) !== 1) return undefined;
+  // H.264 only (what the tests compare with ffprobe): for some other codecs ffmpeg runs a parser
+  // over the packets, which can set keyframe flags the index does not have.
+  if (!['avc1', 'avc3'].includes(buf.toString('latin1', stsd.start + 12, stsd.start + 16))) return undefined;
   if (stsz.start + 12 > stsz.end) return undefined;
   const count = buf.readUInt32BE(stsz.start + 8);
   if (count === 0) return undefined;
@@ -215,8 +218,9 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   for (let i = 0; i < tt[0]; i++) {
     const samples = buf.readUInt32BE(tt[1] + i * 8);
     const delta = buf.readUInt32BE(tt[1] + i * 8 + 4);
-    // A delta with the top bit set is a negative duration to ffmpeg, which then corrects it.
-    if (delta >= 0x80000000 || n + samples > count) return undefined;
+    // A delta with the top bit set is a negative duration to ffmpeg, which then corrects it; a
+    // zero one gives two packets the same time, which demuxers may adjust.
+    if (delta >= 0x80000000 || (delta === 0 && n + samples < count) || n + samples > count) return undefined;
     for (let k = 0; k < samples; k++) {
       dts[n++] = t;
       t += delta;
@@ -262,12 +266,13 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
     const segment = v === 1 ? Number(buf.readBigUInt64BE(e)) : buf.readUInt32BE(e);
     const mediaTime = v === 1 ? Number(buf.readBigInt64BE(e + 8)) : buf.readInt32BE(e + 4);
     const rate = buf.readInt32BE(e + (v === 1 ? 16 : 8));
-    if (mediaTime < 0 || rate !== 0x10000) return undefined;
+    // A zero-length edit means "the whole media" to some readers and "nothing" to others.
+    if (mediaTime < 0 || rate !== 0x10000 || segment === 0) return undefined;
     // The edit's end in media ticks (its duration is in the movie's timescale).
     const editEnd = mediaTime + (segment * media.timescale) / movie.timescale;
     for (let i = 0; i < count; i++) {
       const cts = (dts[i] ?? 0) + (offsets[i] ?? 0);
-      if (cts < mediaTime || (segment > 0 && cts >= editEnd)) return undefined;
+      if (cts < mediaTime || cts >= editEnd) return undefined;
     }
     shift = mediaTime;
   }
