@@ -239,7 +239,11 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     const opts = { signal: local.signal, debug, what, output: o.output };
     const total = plan.frames * frameDur;
     // Head and tail are re-encoded, and so is every GOP between them that holds a redacted frame.
-    const keyframes = timeline.keyframeTimes.map((k) => times.findIndex((t) => t >= k - frameDur / 4));
+    // A binary search per keyframe (a linear one is keyframes x frames: a second on an hour of video).
+    const keyframes = timeline.keyframeTimes.map((k) => {
+      const i = frameAtOrAfter(times, k, frameDur / 4);
+      return i < times.length ? i : -1;
+    });
     const plannedParts = smartParts({ firstFrame: plan.firstFrame, endFrame: plan.endFrame, copyStart, copyEnd }, keyframes, times, frameDur, o.redact ?? []);
     const doneSeconds = plannedParts.map(() => 0);
     const report = (i: number, seconds: number) => {
