@@ -48,7 +48,11 @@ const { probeWithTimeline } = await dist('core/media/probe.js');
 const { planCut } = await dist('core/media/cut.js');
 const ff = await dist('core/media/ffmpeg.js');
 const { createSilentContext } = await dist('core/context.js');
-const env = { LESSONKIT_FFMPEG: FFMPEG };
+const FFPROBE = require('@ffprobe-installer/ffprobe').path;
+// Both tools pinned, for lessonkit as for the floor's probes: without LESSONKIT_FFPROBE the CLI
+// would take an ffprobe on PATH (a dynamically linked one starts in 0.1 s, the static one in
+// 0.03 s), so the figures would depend on what else the machine has installed.
+const env = { LESSONKIT_FFMPEG: FFMPEG, LESSONKIT_FFPROBE: FFPROBE };
 const { info, timeline } = await probeWithTimeline({ file: SOURCE, cwd: root, env }, createSilentContext());
 const plan = planCut(info, timeline, FROM, TO, 'auto', SOURCE);
 if (plan.method !== 'smart') throw new Error(`expected a smart cut, got ${plan.method}`);
@@ -75,7 +79,6 @@ const join = ff.smartJoinArgs(part('parts.txt'), part('audio.m4a'), part('floor.
 const q = (a) => `'${String(a).replace(/'/g, `'\\''`)}'`;
 const cmd = (a) => [FFMPEG, ...a].map(q).join(' ');
 const script = `${cmd(head)} & ${cmd(mid)} & ${cmd(tail)} & ${cmd(audio)} & wait && ${cmd(join)}`;
-const FFPROBE = require('@ffprobe-installer/ffprobe').path;
 const probes = [ff.probeFormatArgs(SOURCE), ff.probePacketsArgs(SOURCE)].map((a) => [FFPROBE, ...a].map(q).join(' ') + ' >/dev/null').join(' & ');
 const scanCmd = cmd(ff.loudnessScanArgs(SOURCE, plan.from - eps, plan.frames * frameDur)) + ' 2>/dev/null';
 const analysed = `${probes} & wait && ${cmd(head)} & ${cmd(mid)} & ${cmd(tail)} & (${scanCmd} && ${cmd(audio)}) & wait && ${cmd(join)}`;

@@ -34,6 +34,13 @@ afterAll(async () => {
   await cleanup();
 });
 
+/** The MD5 of a file's audio packets (copied, not decoded): equal means the same encoded audio. */
+async function audioMd5(file: string): Promise<string> {
+  const md5 = `${file}.audio.md5`;
+  await ffmpeg(['-i', file, '-map', '0:a:0', '-c', 'copy', '-f', 'md5', md5]);
+  return (await readFile(md5, 'utf8')).trim();
+}
+
 async function audioVideoDurations(file: string): Promise<{ video: number; audio: number }> {
   const p = await probe(file);
   return {
@@ -76,8 +83,13 @@ describe('trim --out: smart cut (H.264 540p30, B-frames, 2 s GOP)', () => {
 
 describe('trim --out: smart cut speed paths keep the frames', () => {
   it('the tail, now encoded from its keyframe without the GOP before it, gives the frames the old seek gave', async () => {
-    const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '00:00:06.300', '--out', 'tail.mp4', '--json'], { cwd: dir });
+    // 0.905 plans the same frames as 0.9 (the first frame at or after it is 0.9), but the
+    // loudness scan started before planning, from 0.905, is not the planned range: it is
+    // dropped and the audio scanned again, to the same gain and audio as smart.mp4's.
+    const r = await runCli(['trim', 'talk.mp4', '--from', '0.905', '--to', '00:00:06.300', '--out', 'tail.mp4', '--json', '--debug'], { cwd: dir });
     expect(r.code).toBe(0);
+    expect(r.stderr.match(/ebur128/g)).toHaveLength(2);
+    expect(await audioMd5(path.join(dir, 'tail.mp4'))).toBe(await audioMd5(path.join(dir, 'smart.mp4')));
     // The old tail: the same encode, sought a hair before the keyframe at 6 s (which made ffmpeg
     // start decoding at the keyframe at 4 s), the way lessonkit cut tails before.
     const { probeWithTimeline } = await import('../../src/core/media/probe.js');
@@ -101,9 +113,17 @@ describe('trim --out: smart cut speed paths keep the frames', () => {
   });
 
   it('a segment that runs to the end of the file copies its last GOP instead of re-encoding it', async () => {
-    const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '7', '--out', 'to-end.mp4', '--json'], { cwd: dir });
-    expect(r.stderr).not.toMatch(/error/i);
+    const r = await runCli(['trim', 'talk.mp4', '--from', '0.9', '--to', '7', '--out', 'to-end.mp4', '--json', '--debug'], { cwd: dir });
+    expect(r.stderr.split('\n').filter((l) => !l.startsWith('debug:'))).not.toContainEqual(expect.stringMatching(/error/i));
     expect(r.code).toBe(0);
+    // The range asked for is the planned one (on frames): the loudness scan started with the probe is the only one.
+    expect(r.stderr.match(/ebur128/g)).toHaveLength(1);
+    // One ffprobe run (the recording's format; its packets come from its index), none for the
+    // output: its duration and size are read from its index, the same numbers ffprobe prints.
+    expect(r.stderr.match(/ffprobe /g)).toHaveLength(1);
+    const printed = await probe(path.join(dir, 'to-end.mp4'));
+    const v = printed.streams.find((s) => s.codec_type === 'video');
+    expect(JSON.parse(r.stdout)).toMatchObject({ duration: Number(printed.format.duration), width: v?.width, height: v?.height });
     const result = JSON.parse(r.stdout) as { method: string; encodedFrames: number; copiedFrames: number };
     // Frames 27..209: 33 re-encoded before the keyframe at 2 s, the 150 after it copied.
     expect(result).toMatchObject({ method: 'smart', encodedFrames: 33, copiedFrames: 150 });

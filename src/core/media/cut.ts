@@ -114,6 +114,37 @@ export function planCut(info: MediaInfo, timeline: MediaTimeline, from: number, 
   return { method: 'smart', firstFrame, endFrame, frames: endFrame - firstFrame, fps, from: fromT, to: toT, copyStart, copyEnd };
 }
 
+/**
+ * A loudness scan started before the cut is planned, from the range as asked (see
+ * {@link startLoudnessScan}): the cut uses it only when the planned range is exactly that one.
+ */
+export interface LoudnessPrescan {
+  /** The scan's seek and duration as ffmpeg is given them. */
+  seek: string;
+  duration: string;
+  /** The gain to the loudness target (rejects when the scan failed or was stopped). */
+  gain: Promise<number>;
+  /** Stops the scan (a no-op once it has finished). */
+  stop: () => void;
+}
+
+/**
+ * Starts the loudness scan of `[seek, seek + duration)` of `input` now, so it runs while the
+ * recording is still being probed. Its result is only a candidate: a cut whose planned audio
+ * range differs (times rounded to frames) scans again. The caller stops it when done.
+ */
+export function startLoudnessScan(ffmpeg: string, input: string, seek: number, duration: number, ctx: RunContext): LoudnessPrescan {
+  const local = new AbortController();
+  const stop = () => local.abort();
+  ctx.signal?.addEventListener('abort', stop, { once: true });
+  const gain = runFfmpeg(ffmpeg, loudnessScanArgs(input, seek, duration), { signal: local.signal, debug: (m) => ctx.logger.debug(m), what: `loudness scan of ${path.basename(input)}` })
+    .then((r) => loudnessGain(parseLoudness(r.stderr)))
+    .finally(() => ctx.signal?.removeEventListener('abort', stop));
+  // A scan nobody uses (no audio track, a plan that moved) must not surface as an unhandled rejection.
+  gain.catch(() => undefined);
+  return { seek: ffTime(seek), duration: ffTime(duration), gain, stop };
+}
+
 /** Options for {@link cutSegment}. */
 export interface CutSegmentOptions {
   ffmpeg: string;
@@ -126,6 +157,8 @@ export interface CutSegmentOptions {
   onProgress?: (done: number, speed?: number) => void;
   /** Regions to hide (source pixels and seconds): only the GOPs they touch are re-encoded. */
   redact?: Redaction[];
+  /** A loudness scan already under way (used when its range is the planned one). */
+  prescan?: LoudnessPrescan;
 }
 
 /** The redaction filter for frames read from `seek` on (filter time = source time - seek), or undefined. */
@@ -162,6 +195,13 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
   /** Measures the segment's loudness (audio only, fast) and returns the gain to the target. */
   const measureGain = async (signal: AbortSignal | undefined): Promise<number> => {
     if (channels === 0) return 0;
+    const pre = o.prescan;
+    if (pre && pre.seek === ffTime(audioFrom) && pre.duration === ffTime(audioDuration)) {
+      // The same command on the same range: its result, unless it failed (then scan here, to report our own error).
+      const gain = await pre.gain.catch(() => undefined);
+      if (gain !== undefined) return gain;
+    }
+    pre?.stop();
     const r = await runFfmpeg(ffmpeg, loudnessScanArgs(info.file, audioFrom, audioDuration), { signal, debug, what: `loudness scan of ${path.basename(info.file)}` });
     return loudnessGain(parseLoudness(r.stderr));
   };
@@ -203,7 +243,11 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     const opts = { signal: local.signal, debug, what, output: o.output };
     const total = plan.frames * frameDur;
     // Head and tail are re-encoded, and so is every GOP between them that holds a redacted frame.
-    const keyframes = timeline.keyframeTimes.map((k) => times.findIndex((t) => t >= k - frameDur / 4));
+    // A binary search per keyframe (a linear one is keyframes x frames: a second on an hour of video).
+    const keyframes = timeline.keyframeTimes.map((k) => {
+      const i = frameAtOrAfter(times, k, frameDur / 4);
+      return i < times.length ? i : -1;
+    });
     const plannedParts = smartParts({ firstFrame: plan.firstFrame, endFrame: plan.endFrame, copyStart, copyEnd }, keyframes, times, frameDur, o.redact ?? []);
     const doneSeconds = plannedParts.map(() => 0);
     const report = (i: number, seconds: number) => {

@@ -12,9 +12,10 @@ import { throwIfCancelled } from '../../errors.js';
 import { pathExists, toWriteError, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cacheDir, cacheKey, fingerprintOnce, makeStagingDir, publishEntry, readCacheEntry } from './cache.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
-import { cutSegment, planCut, type CutMode, type CutPlan } from './cut.js';
+import { cutSegment, planCut, type CutMode, type CutPlan, type LoudnessPrescan } from './cut.js';
 import { posterArgs, probeFormatArgs, runFfmpeg, runFfprobe, WEB_PROFILE } from './ffmpeg.js';
 import { locateMediaTools, toolVersion } from './locate.js';
+import { knownDurationReading, readMp4OutputFacts } from './mp4-index.js';
 import { probeWithTimeline, type MediaInfo, type MediaTimeline } from './probe.js';
 import { regionsInRange, resolveRegion, type Redaction, type RedactionSpec } from '../redact/regions.js';
 
@@ -77,8 +78,14 @@ export interface OutputFacts {
   height: number;
 }
 
-/** Probes a rendered MP4 for its duration and size. */
+/**
+ * A rendered MP4's duration and size: read from its index when that says what this ffprobe
+ * would print (see readMp4OutputFacts; the ffprobe's way of reading durations is learnt from
+ * the recording's probe), else from ffprobe, which also reports a broken output.
+ */
 export async function probeOutput(ffprobe: string, file: string, ctx: RunContext): Promise<OutputFacts> {
+  const known = await readMp4OutputFacts(file, knownDurationReading(ffprobe));
+  if (known) return { duration: Math.round(known.duration * 1e6) / 1e6, width: known.width, height: known.height };
   const out = await runFfprobe(ffprobe, probeFormatArgs(file), { signal: ctx.signal, debug: (m) => ctx.logger.debug(m) });
   const j = JSON.parse(out.stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; width?: number; height?: number }[] };
   const v = j.streams?.find((s) => s.codec_type === 'video');
@@ -125,6 +132,8 @@ export interface RenderCutOptions {
   item: string;
   /** Regions to hide (source pixels and seconds). */
   redact?: Redaction[];
+  /** A loudness scan already under way (see startLoudnessScan). */
+  prescan?: LoudnessPrescan;
 }
 
 /** Cuts a planned segment to `output` atomically, reporting progress as `encode` events. */
@@ -143,6 +152,7 @@ export async function renderCut(o: RenderCutOptions, ctx: RunContext): Promise<O
         plan: o.plan,
         output: tmp,
         ...(o.redact?.length ? { redact: o.redact } : {}),
+        ...(o.prescan ? { prescan: o.prescan } : {}),
         onProgress: (done, speed) => {
           const elapsed = (Date.now() - started) / 1000;
           const rate = speed ?? (elapsed > 0 ? done / elapsed : 0);

@@ -11,10 +11,10 @@ import { slugify } from '../course/slug.js';
 import { formatTime, parseTime } from '../course/time.js';
 import { checkWritableFolder, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
-import type { CutMode, CutPlan } from './cut.js';
-import { planCut } from './cut.js';
+import type { CutMode, CutPlan, LoudnessPrescan } from './cut.js';
+import { planCut, startLoudnessScan } from './cut.js';
 import { ffTime } from './ffmpeg.js';
-import { locateMediaTools } from './locate.js';
+import { locateMediaTools, type MediaTools } from './locate.js';
 import { probeWithTimeline } from './probe.js';
 import { renderCut, renderSegmentCached } from './render.js';
 
@@ -155,9 +155,33 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
   let course: Course | undefined;
   // The course modules (YAML, schema, check) are loaded only when the trim changes the course.
   if (options.lesson) course = await (await import('../course/load.js')).loadCourseWithLesson(options.cwd, options.lesson);
+  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
+  // The loudness scan needs only the range: it starts with the probe. Its seek is the one a cut
+  // of a constant-rate recording uses (a millisecond early) and the cut takes its result only
+  // when the range rounded to frames is the same (else it scans again).
+  const prescan = out && mode !== 'copy' && from < to ? startLoudnessScan(tools.ffmpeg.path, source, Math.max(0, from - 0.001), to - from, ctx) : undefined;
+  try {
+    return await trimWith(options, ctx, { from, to, mode, source, out, course, tools, ...(prescan ? { prescan } : {}) });
+  } finally {
+    prescan?.stop();
+  }
+}
+
+/** What {@link trimRecording} has worked out before the probe. */
+interface TrimStart {
+  from: number;
+  to: number;
+  mode: CutMode;
+  source: string;
+  out: string | undefined;
+  course: Course | undefined;
+  tools: MediaTools;
+  prescan?: LoudnessPrescan;
+}
+
+async function trimWith(options: TrimRecordingOptions, ctx: RunContext, { from, to, mode, source, out, course, tools, prescan }: TrimStart): Promise<TrimRecordingResult> {
   const { info, timeline } = await probeWithTimeline({ file: options.video, cwd: options.cwd, ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env }, ctx);
   const plan = planCut(info, timeline, from, to, mode, options.video);
-  const tools = await locateMediaTools({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, env: options.env });
   const captionsFile = options.captions ? path.resolve(options.cwd, options.captions) : await findSidecarCaptions(source);
   const result: TrimRecordingResult = {
     source,
@@ -176,7 +200,7 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
     if (await sameFile(out, source)) throw new UserError(`--out ${options.out} is the recording itself.`, { code: 'E_USAGE', hint: 'lessonkit never overwrites a recording: give another output file.' });
     // Captions are read first: a broken captions file fails before any video is written.
     const cues = captionsFile ? await readCaptions(captionsFile, options.captions ?? path.basename(captionsFile)) : undefined;
-    const facts = await withWriteErrors(out, () => renderCut({ ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, info, timeline, plan, output: out, item: path.basename(out) }, ctx), { flag: '--out' });
+    const facts = await withWriteErrors(out, () => renderCut({ ffmpeg: tools.ffmpeg.path, ffprobe: tools.ffprobe.path, info, timeline, plan, output: out, item: path.basename(out), ...(prescan ? { prescan } : {}) }, ctx), { flag: '--out' });
     Object.assign(result, facts, { output: out });
     if (cues) {
       const vtt = out.replace(/\.(mp4|m4v)$/i, '.vtt');
