@@ -190,7 +190,11 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
     return;
   }
   const channels = info.audio?.channels ?? 0;
-  const audioFrom = Math.max(0, plan.from - (plan.method === 'encode' && info.video.variableFrameRate ? 0 : eps));
+  // The audio of a smart cut, and the loudness scan, start a hair early like the video's seek. A
+  // variable-rate transcode seeks exactly on `from`; its scan still starts the millisecond early
+  // (out of an integrated loudness over seconds, which the gain keeps to 0.01 dB), so that the
+  // scan trim starts before the probe says the rate is variable is the one the cut takes.
+  const audioFrom = Math.max(0, plan.from - eps);
   const audioDuration = (plan.frames * plan.fps.den) / plan.fps.num;
   /** Measures the segment's loudness (audio only, fast) and returns the gain to the target. */
   const measureGain = async (signal: AbortSignal | undefined): Promise<number> => {
