@@ -23,6 +23,9 @@ export interface PacketTable {
   key: Uint8Array;
 }
 
+/** The most video samples read from an index (see videoTicks). */
+const MAX_SAMPLES = 10_000_000;
+
 /** The largest moov read into memory (a one-hour 60 fps recording's index is a few MB). */
 const MAX_MOOV = 64 * 1024 * 1024;
 
@@ -207,7 +210,9 @@ function videoTicks(buf: Buffer, fileSize: number): VideoTicks | undefined {
   if (!['avc1', 'avc3'].includes(buf.toString('latin1', stsd.start + 12, stsd.start + 16))) return undefined;
   if (stsz.start + 12 > stsz.end) return undefined;
   const count = buf.readUInt32BE(stsz.start + 8);
-  if (count === 0) return undefined;
+  // Ten million samples is two days of 60 fps video. A count read from a damaged or hostile index
+  // could ask for billions (a loop of that length, and arrays of tens of GB): ffprobe answers then.
+  if (count === 0 || count > MAX_SAMPLES) return undefined;
   if (fileSize !== Infinity && !samplesInside(buf, stbl, stsz, count, fileSize)) return undefined;
   // Decode times.
   const tt = table(buf, stts, 8);

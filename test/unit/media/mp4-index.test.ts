@@ -105,6 +105,16 @@ describe('readMp4VideoPackets', () => {
     const short = path.join(dir, 'short.mp4');
     await writeFile(short, whole.subarray(0, Math.floor(whole.length * 0.7)));
     expect(await readMp4VideoPackets(short)).toBeUndefined();
+    // A hostile count: four billion fixed-size samples, all in the first chunk. Declined at once
+    // (without the sample limit the reader looped four billion times, 13 s here, before giving up).
+    const hostile = Buffer.from(body);
+    const patch = (type: string, values: [number, number][]) => {
+      // Every track's box of that type (the video track's among them).
+      for (let at = hostile.indexOf(type, 0, 'latin1'); at >= 0; at = hostile.indexOf(type, at + 4, 'latin1')) for (const [offset, v] of values) hostile.writeUInt32BE(v, at + offset);
+    };
+    patch('stsz', [[8, 1], [12, 0xffffffff]]);
+    patch('stsc', [[16, 0xffffffff]]);
+    expect(moovVideoPackets(hostile, Number.MAX_SAFE_INTEGER)).toBeUndefined();
     const file = path.join(dir, 'mkv-renamed.mp4');
     await writeFile(file, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01]));
     expect(await readMp4VideoPackets(file)).toBeUndefined();
