@@ -10,6 +10,7 @@
  * path was taken (test/unit/media/mp4-index.test.ts compares both on generated files).
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { boxHeader, childBoxes, type Box } from './iso-boxes.js';
 
 /**
  * The video packets as ffprobe's packet listing gives them, one column per field (typed arrays:
@@ -29,33 +30,11 @@ const MAX_SAMPLES = 10_000_000;
 /** The largest moov read into memory (a one-hour 60 fps recording's index is a few MB). */
 const MAX_MOOV = 64 * 1024 * 1024;
 
-/** A box: its type and where its content starts and ends in the buffer. */
-interface Box {
-  type: string;
-  start: number;
-  end: number;
-}
-
-/** The child boxes of `buf[start, end)`; undefined when a size does not fit (a damaged index). */
+/** The child boxes of `buf[start, end)`; undefined when a size does not fit or bytes are left over (a damaged index). */
 function children(buf: Buffer, start: number, end: number): Box[] | undefined {
-  const boxes: Box[] = [];
-  let pos = start;
-  while (pos + 8 <= end) {
-    let size = buf.readUInt32BE(pos);
-    const type = buf.toString('latin1', pos + 4, pos + 8);
-    let header = 8;
-    if (size === 1) {
-      if (pos + 16 > end) return undefined;
-      size = Number(buf.readBigUInt64BE(pos + 8));
-      header = 16;
-    } else if (size === 0) {
-      size = end - pos;
-    }
-    if (size < header || pos + size > end) return undefined;
-    boxes.push({ type, start: pos + header, end: pos + size });
-    pos += size;
-  }
-  return pos === end ? boxes : undefined;
+  const boxes = childBoxes(buf, start, end);
+  if (typeof boxes === 'string') return undefined;
+  return (boxes.at(-1)?.end ?? start) === end ? boxes : undefined;
 }
 
 const find = (boxes: readonly Box[] | undefined, type: string) => boxes?.find((b) => b.type === type);
@@ -316,18 +295,9 @@ export async function readMoov(file: string): Promise<{ body: Buffer; size: numb
     const size = (await fh.stat()).size;
     let pos = 0;
     for (let n = 0; n < 10_000 && pos + 8 <= size; n++) {
-      const h = await readAt(fh, pos, 16);
-      if (h.length < 8) return undefined;
-      let len = h.readUInt32BE(0);
-      let header = 8;
-      const type = h.toString('latin1', 4, 8);
-      if (len === 1) {
-        if (h.length < 16) return undefined;
-        len = Number(h.readBigUInt64BE(8));
-        header = 16;
-      } else if (len === 0) {
-        len = size - pos;
-      }
+      const box = boxHeader(await readAt(fh, pos, 16), 0, size - pos);
+      if (!box) return undefined;
+      const { type, header, size: len } = box;
       if (len < header || pos + len > size) return undefined;
       if (type === 'moof') return undefined;
       if (type === 'moov') {

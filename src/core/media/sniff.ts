@@ -5,6 +5,7 @@
  * read a few headers only, so they cost nothing on a one-hour recording.
  */
 import { open } from 'node:fs/promises';
+import { boxHeader } from './iso-boxes.js';
 
 /** How many bytes of the file's start {@link sniffNotMedia} looks at. */
 export const SNIFF_BYTES = 8192;
@@ -130,14 +131,10 @@ async function isoEnd(size: number, readAt: ReadAt): Promise<ContainerEnd | unde
     if (h.length < 8) break;
     const type = h.toString('latin1', 4, 8);
     if (!ISO_TOP.has(type)) return n === 0 ? undefined : { container: 'mp4', declared: size, actual: size, hasIndex };
-    let len = h.readUInt32BE(0);
-    if (len === 1) {
-      if (h.length < 16) return { container: 'mp4', declared: pos + 16, actual: size, hasIndex };
-      len = Number(h.readBigUInt64BE(8));
-    } else if (len === 0) {
-      // "Extends to the end of the file": an mdat a recorder never closed.
-      len = size - pos;
-    }
+    // A size of 0 "extends to the end of the file": an mdat a recorder never closed.
+    const box = boxHeader(h, 0, size - pos);
+    if (!box) return { container: 'mp4', declared: pos + 16, actual: size, hasIndex };
+    const len = box.size;
     if (len < 8) return { container: 'mp4', declared: size, actual: size, hasIndex };
     if (type === 'moov') hasIndex = true;
     if (pos + len > size) return { container: 'mp4', declared: pos + len, actual: size, hasIndex };

@@ -4,6 +4,7 @@
  * codecs from the sample descriptions, moov before mdat (faststart), duration from mvhd/mehd.
  * Only headers are read, so a 1 GB video costs a few small reads, not a decode.
  */
+import { boxHeader, childBoxes, type Box } from '../media/iso-boxes.js';
 import { makeFinding } from './rules.js';
 import type { Finding } from './types.js';
 
@@ -28,38 +29,11 @@ export function isMediaFile(name: string): boolean {
   return MP4_EXT.test(name) || UNPLAYABLE_EXT.test(name);
 }
 
-interface Box {
-  type: string;
-  /** Offset of the payload (after the header). */
-  start: number;
-  /** Offset just past the box. */
-  end: number;
-}
-
-function boxesIn(buf: Buffer, start: number, end: number): Box[] | string {
-  const out: Box[] = [];
-  let at = start;
-  while (at + 8 <= end) {
-    let size = buf.readUInt32BE(at);
-    const type = buf.toString('latin1', at + 4, at + 8);
-    let header = 8;
-    if (size === 1) {
-      if (at + 16 > end) return `box "${type}" is cut short`;
-      size = Number(buf.readBigUInt64BE(at + 8));
-      header = 16;
-    } else if (size === 0) size = end - at;
-    if (size < header || at + size > end) return `box "${type}" at offset ${at} claims ${size} bytes, past the end of its parent`;
-    out.push({ type, start: at + header, end: at + size });
-    at += size;
-  }
-  return out;
-}
-
 function find(buf: Buffer, parent: Box, path: string[]): Box | undefined {
   let cur: Box | undefined = parent;
   for (const t of path) {
     if (!cur) return undefined;
-    const kids = boxesIn(buf, cur.start, cur.end);
+    const kids = childBoxes(buf, cur.start, cur.end);
     if (typeof kids === 'string') return undefined;
     cur = kids.find((k) => k.type === t);
   }
@@ -77,7 +51,7 @@ function avcProfile(moov: Buffer, stsd: Box): number | undefined {
   const entryStart = stsd.start + 8;
   if (entryStart + 8 > stsd.end) return undefined;
   const entryEnd = Math.min(stsd.end, entryStart + moov.readUInt32BE(entryStart));
-  const kids = boxesIn(moov, entryStart + 86, entryEnd);
+  const kids = childBoxes(moov, entryStart + 86, entryEnd);
   if (typeof kids === 'string') return undefined;
   const avcC = kids.find((k) => k.type === 'avcC');
   return avcC && avcC.end - avcC.start >= 2 ? moov[avcC.start + 1] : undefined;
@@ -97,18 +71,13 @@ export async function checkMedia(entry: string, reader: MediaReader): Promise<Fi
   for (let guard = 0; at + 8 <= reader.size && guard < 100_000; guard++) {
     const h = await reader.read(at, 16);
     if (h.length < 8) return malformed(`box header at offset ${at} is cut short`);
-    let size = h.readUInt32BE(0);
+    const box = boxHeader(h, 0, reader.size - at);
     const type = h.toString('latin1', 4, 8);
-    let header = 8;
-    if (size === 1) {
-      if (h.length < 16) return malformed(`box "${type}" is cut short`);
-      size = Number(h.readBigUInt64BE(8));
-      header = 16;
-    } else if (size === 0) size = reader.size - at;
+    if (!box) return malformed(`box "${type}" is cut short`);
     if (!/^[\x20-\x7e]{4}$/.test(type)) return malformed(`no box structure at offset ${at}`);
-    if (size < header || at + size > reader.size) return malformed(`box "${type}" at offset ${at} claims ${size} bytes, past the end of the file`);
-    top.push({ type, start: at + header, end: at + size, headerAt: at });
-    at += size;
+    if (box.size < box.header || at + box.size > reader.size) return malformed(`box "${type}" at offset ${at} claims ${box.size} bytes, past the end of the file`);
+    top.push({ type, start: at + box.header, end: at + box.size, headerAt: at });
+    at += box.size;
   }
   if (at !== reader.size && at + 8 > reader.size && at < reader.size) return malformed(`${reader.size - at} stray bytes at the end`);
   const moovIndex = top.findIndex((b) => b.type === 'moov');
@@ -121,7 +90,7 @@ export async function checkMedia(entry: string, reader: MediaReader): Promise<Fi
   if (moovBox.end - moovBox.start > MAX_MOOV) return [...out, ...malformed('the moov box is larger than any real file needs')];
   const moov = await reader.read(moovBox.start, moovBox.end - moovBox.start);
   const root: Box = { type: 'moov', start: 0, end: moov.length };
-  const kids = boxesIn(moov, 0, moov.length);
+  const kids = childBoxes(moov, 0, moov.length);
   if (typeof kids === 'string') return [...out, ...malformed(kids)];
 
   // Duration: mvhd, or mehd for fragmented files.
