@@ -57,6 +57,22 @@ const afterHalfAMinute = (how: 'close' | 'removeFrame') => async (s: Session) =>
 const closeTab = (s: Session) => s.page.evaluate(() => (globalThis as unknown as { lms: { closeTab(): void } }).lms.closeTab());
 const exitButton = (s: Session) => s.frame.getByRole('button', { name: 'Exit course' }).click();
 
+/**
+ * Passes the knowledge check, marks everything watched (as far as the player knows), moves on so
+ * the player reports completion to the LMS, then exits and waits for the LMS to see the Finish.
+ */
+async function completeAndExit(s: Session): Promise<void> {
+  await answer(s.frame, true);
+  await s.frame.evaluate(() => {
+    const st = (globalThis as unknown as PageGlobals).lessonkit.player.state();
+    st.segments = st.segments.map(() => true);
+  });
+  await s.frame.locator('.lk-seg-button').nth(1).click();
+  await s.page.waitForFunction(() => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue('cmi.completion_status') === 'completed');
+  await exitButton(s);
+  await s.page.waitForFunction(() => (globalThis as unknown as { lms: { finished: number } }).lms.finished >= 1);
+}
+
 describe('the last minutes of a session survive the way the session ends', () => {
   it.each([
     {
@@ -184,16 +200,7 @@ describe.concurrent('resume and records', () => {
     const quirks = { newAttemptUnlessSuspended: true };
     const run = async (runtime: LmsRuntime) => {
       const s = await openSession(browser, lms, 'scorm2004', runtime, quirks);
-      await answer(s.frame, true);
-      // Everything watched, as far as the player knows; moving on reports it.
-      await s.frame.evaluate(() => {
-        const st = (globalThis as unknown as PageGlobals).lessonkit.player.state();
-        st.segments = st.segments.map(() => true);
-      });
-      await s.frame.locator('.lk-seg-button').nth(1).click();
-      await s.page.waitForFunction(() => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue('cmi.completion_status') === 'completed');
-      await exitButton(s);
-      await s.page.waitForFunction(() => (globalThis as unknown as { lms: { finished: number } }).lms.finished >= 1);
+      await completeAndExit(s);
       const frame = await s.relaunch();
       const shown = { progress: await frame.locator('.lk-overall-text').textContent(), quiz: await frame.locator('.lk-quiz-result').textContent() };
       await s.page.close();
@@ -310,15 +317,7 @@ describe.concurrent('launch, completion and the data model', () => {
   it('Open edX: a key-value store in place of a data model (no _count, no entry or mode, never an error) still completes, resumes and keeps the score (SCORM 2004)', async ({ expect }) => {
     const quirks = { title: 'Open edX SCORM XBlock', partialDataModel: true };
     const s = await openSession(browser, lms, 'scorm2004', lmsRuntime(LMS_PROFILES.moodle), quirks);
-    await answer(s.frame, true);
-    await s.frame.evaluate(() => {
-      const st = (globalThis as unknown as PageGlobals).lessonkit.player.state();
-      st.segments = st.segments.map(() => true);
-    });
-    await s.frame.locator('.lk-seg-button').nth(1).click();
-    await s.page.waitForFunction(() => (globalThis as unknown as { lms: { api: { getCMIValue(e: string): string } } }).lms.api.getCMIValue('cmi.completion_status') === 'completed');
-    await exitButton(s);
-    await s.page.waitForFunction(() => (globalThis as unknown as { lms: { finished: number } }).lms.finished >= 1);
+    await completeAndExit(s);
     const record = await stored(s.page);
     // The emulation bites (_count answers ''), and the adapter's own count keeps each answer in a
     // place of its own: trusting _count put the second answer on the first one's place (['0']).
