@@ -145,6 +145,13 @@ export function startLoudnessScan(ffmpeg: string, input: string, seek: number, d
   return { seek: ffTime(seek), duration: ffTime(duration), gain, stop };
 }
 
+/**
+ * How far before a wanted frame a cut seeks (seconds; less for rates above 125 fps, an eighth of
+ * a frame): ffprobe rounds times to microseconds. A loudness scan started before the plan uses
+ * it too, so that its range is the one the cut measures.
+ */
+export const SEEK_EARLY = 0.001;
+
 /** Options for {@link cutSegment}. */
 export interface CutSegmentOptions {
   ffmpeg: string;
@@ -181,7 +188,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
   const what = `cut of ${path.basename(info.file)}`;
   const progress = (offset: number) => (p: FfmpegProgress) => o.onProgress?.(offset + p.outTime, p.speed);
   // Seek a hair (a small part of a frame) before the wanted frame: ffprobe rounds times to microseconds.
-  const eps = Math.min(0.001, frameDur / 8);
+  const eps = Math.min(SEEK_EARLY, frameDur / 8);
   if (plan.method === 'copy' && regionsInRange(o.redact ?? [], plan.from, plan.to, frameDur).length) {
     throw new UserError(`A keyframe copy cannot hide the redact: regions of ${path.basename(info.file)}.`, { code: 'E_INPUT', hint: 'Cut it with --mode auto or --mode encode, which apply the regions.' });
   }
@@ -211,12 +218,15 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
   };
   if (plan.method === 'encode') {
     const gainDb = await measureGain(ctx.signal);
+    // A variable-rate source is sought exactly: its frames are placed by the fps filter.
+    const seek = Math.max(0, plan.from - (info.video.variableFrameRate ? 0 : eps));
+    const redact = redactFor(o.redact, seek, plan.from, plan.to, frameDur, info.video.pixelFormat);
     await runFfmpeg(
       ffmpeg,
       transcodeArgs({
         input: info.file,
         output: o.output,
-        seek: Math.max(0, plan.from - (info.video.variableFrameRate ? 0 : eps)),
+        seek,
         frames: plan.frames,
         duration: (plan.frames * plan.fps.den) / plan.fps.num,
         width: info.video.displayWidth,
@@ -225,11 +235,7 @@ export async function cutSegment(o: CutSegmentOptions, ctx: RunContext): Promise
         audioChannels: channels,
         ...(o.info.video.color.space ? { colorSpace: o.info.video.color.space } : {}),
         gainDb,
-        ...(() => {
-          const seek = Math.max(0, plan.from - (info.video.variableFrameRate ? 0 : eps));
-          const f = redactFor(o.redact, seek, plan.from, plan.to, frameDur, info.video.pixelFormat);
-          return f ? { redact: f } : {};
-        })(),
+        ...(redact ? { redact } : {}),
       }),
       { signal: ctx.signal, debug, what, output: o.output, onProgress: progress(0) },
     );

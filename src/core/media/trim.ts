@@ -12,7 +12,7 @@ import { formatTime, parseTime } from '../course/time.js';
 import { checkWritableFolder, withWriteErrors, writeFileAtomic } from '../../utils/fs.js';
 import { cutCues, findSidecarCaptions, readCaptions, toWebVtt } from './captions.js';
 import type { CutMode, CutPlan, LoudnessPrescan } from './cut.js';
-import { planCut, startLoudnessScan } from './cut.js';
+import { planCut, SEEK_EARLY, startLoudnessScan } from './cut.js';
 import { ffTime } from './ffmpeg.js';
 import { locateMediaTools, type MediaTools } from './locate.js';
 import { probeWithTimeline } from './probe.js';
@@ -159,7 +159,7 @@ export async function trimRecording(options: TrimRecordingOptions, ctx: RunConte
   // The loudness scan needs only the range: it starts with the probe. Its seek is the one a cut
   // of a constant-rate recording uses (a millisecond early) and the cut takes its result only
   // when the range rounded to frames is the same (else it scans again).
-  const prescan = out && mode !== 'copy' && from < to ? startLoudnessScan(tools.ffmpeg.path, source, Math.max(0, from - 0.001), to - from, ctx) : undefined;
+  const prescan = out && mode !== 'copy' && from < to ? startLoudnessScan(tools.ffmpeg.path, source, Math.max(0, from - SEEK_EARLY), to - from, ctx) : undefined;
   try {
     return await trimWith(options, ctx, { from, to, mode, source, out, course, tools, ...(prescan ? { prescan } : {}) });
   } finally {
